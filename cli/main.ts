@@ -1,0 +1,46 @@
+/**
+ * The tinyforge CLI: parses flags (cac), lazy-loads the command's module so a
+ * cold start only pays for what it runs, calls the library, and catches once.
+ * Exit codes: 0 ok, 2 a problem with the user's input or model (typed error),
+ * 1 an internal bug.
+ */
+import { cac } from 'cac';
+import { VERSION } from '../lib/version.js';
+
+const cli = cac('tinyforge');
+
+async function run(load: () => Promise<{ default: (...a: any[]) => Promise<number> }>, ...args: unknown[]): Promise<void> {
+  try {
+    const mod = await load();
+    process.exitCode = await mod.default(...args);
+  } catch (e) {
+    const { formatError, exitCodeFor } = await import('../lib/errors.js');
+    process.stderr.write(`${formatError(e)}\n`);
+    process.exitCode = exitCodeFor(e);
+  }
+}
+
+cli
+  .command('inspect <model>', 'Show operators, tensors, quantization, MACs and every problem of a .tflite model')
+  .option('--json', 'Print a JSON report instead of tables')
+  .example('tinyforge inspect examples/gesture_int8.tflite')
+  .action((model: string, opts: { json?: boolean }) => run(() => import('./commands/inspect.js'), model, opts));
+
+cli.help();
+cli.version(VERSION);
+
+try {
+  cli.parse(process.argv, { run: false });
+  if (!cli.matchedCommand && cli.args.length === 0 && !cli.options.help && !cli.options.version) {
+    cli.outputHelp();
+    process.exitCode = 2;
+  } else if (!cli.matchedCommand && cli.args.length > 0) {
+    process.stderr.write(`error: unknown command "${cli.args[0]}"\n  hint: run \`tinyforge --help\` for the list of commands\n`);
+    process.exitCode = 2;
+  } else {
+    await cli.runMatchedCommand();
+  }
+} catch (e) {
+  process.stderr.write(`error: ${(e as Error).message}\n  hint: run \`tinyforge --help\`\n`);
+  process.exitCode = 2;
+}
