@@ -26,6 +26,17 @@ cli
   .example('tinyforge inspect examples/gesture_int8.tflite')
   .action((model: string, opts: { json?: boolean }) => run(() => import('./commands/inspect.js'), model, opts));
 
+cli
+  .command('simulate <model>', 'Run a model bit-exactly like TFLite Micro\'s reference kernels')
+  .option('--input <file>', 'Input tensor file (.bin raw, .npy, .json); repeat per model input, in order')
+  .option('--out <dir>', 'Write output-K.bin (raw bytes of output K)')
+  .option('--json', 'Print outputs (with dequantized values) as JSON')
+  .option('--dump <dir>', 'Write every computed tensor as tensor-<index>.bin')
+  .option('--expect <dir>', 'Compare with tensor-<index>.bin references; name the first operator that differs')
+  .option('--repeat <n>', 'Run N times and report median / min ms per inference')
+  .example('tinyforge simulate examples/gesture_int8.tflite --input examples/gesture_input.bin --json')
+  .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/simulate.js'), model, opts));
+
 cli.help();
 cli.version(VERSION);
 

@@ -25,6 +25,14 @@ const MAX_RANK = 16;
 const MAX_OP_IO = 1024;
 const MAX_NAME = 4096;
 const MAX_ELEMENTS = 2 ** 31 - 1;
+/**
+ * Largest tensor without constant data (an activation or variable): its size
+ * comes from the shape alone, not from bytes in the file, and the simulator
+ * allocates it. 32 MiB is ten times the RAM of the largest microcontroller
+ * boards; a bigger one is a corrupted shape, and would cost seconds and
+ * gigabytes to prepare.
+ */
+const MAX_ACTIVATION_BYTES = 2 ** 25;
 
 const HINT_CORRUPT = 'the file is truncated or corrupted; re-export it from the converter or copy it again';
 
@@ -254,6 +262,9 @@ function readTensor(
 
   const bufferIndex = t.buffer();
   const data = bufferData(bufferIndex, where);
+  if (data === null && byteSize > MAX_ACTIVATION_BYTES) {
+    throw formatError(`tensor shape [${shape.join(', ')}] ${dtype} needs ${byteSize} bytes, more than the ${MAX_ACTIVATION_BYTES / 2 ** 20} MiB tinyforge allows for a tensor computed at run time`, where, 'tensor-too-large');
+  }
   if (data !== null && bytesPerElem > 0 && data.byteLength !== byteSize && dtype !== 'string') {
     throw formatError(`tensor needs ${byteSize} bytes of constant data for shape [${shape.join(', ')}] ${dtype}, but buffer ${bufferIndex} holds ${data.byteLength}`, where, 'bad-buffer-size');
   }
