@@ -11,7 +11,7 @@ import { listBoards, resolveBoard, type ResolvedBoard } from '../../lib/boards.j
 import type { Model } from '../ir/types.js';
 import { opCounts } from './counts.js';
 import { INSTRUCTION_TABLE_FOR_KERNELS, M4_CMSIS_NN, energyUj, opInstructions, powerBudget, timing, type InstructionTable } from './latency.js';
-import { estimateMemory, type Engine, type MemoryEstimate, type TflmArenaFn } from './memory.js';
+import { estimateMemory, type Engine, type MemoryEstimate } from './memory.js';
 import { subgraphWork } from './work.js';
 
 export type { Engine } from './memory.js';
@@ -26,8 +26,6 @@ export interface EstimateOptions {
   sensorBufferBytes?: number;
   /** Use this TFLM arena size instead of estimating one (e.g. a measured arena_used_bytes() + 16). */
   tflmArenaBytes?: number;
-  /** TFLM arena estimator to use; defaults to sim/estimate/tflm_arena.ts when that module exists. */
-  tflmArena?: TflmArenaFn;
 }
 
 export interface LayerEstimate {
@@ -74,20 +72,6 @@ export interface EstimateResult {
   readonly notes: readonly string[];
 }
 
-/** sim/estimate/tflm_arena.ts is written separately; use it when it is there. */
-let defaultTflmArena: TflmArenaFn | null = null;
-{
-  const spec = './tflm_arena.js';
-  try {
-    const mod = (await import(spec)) as { tflmArena?: TflmArenaFn };
-    if (typeof mod.tflmArena === 'function') defaultTflmArena = mod.tflmArena;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/i.test(String(err?.message));
-    if (!missing || !String(err?.message).includes('tflm_arena')) throw e;
-  }
-}
-
 export function estimate(model: Model, boardOrId: ResolvedBoard | string, options: EstimateOptions): EstimateResult {
   const board = typeof boardOrId === 'string' ? resolveBoard(boardOrId) : boardOrId;
   const sg = model.subgraphs[0]!;
@@ -97,7 +81,6 @@ export function estimate(model: Model, boardOrId: ResolvedBoard | string, option
     engine: options.engine,
     sensorBufferBytes: options.sensorBufferBytes,
     tflmArenaBytes: options.tflmArenaBytes,
-    tflmArena: options.tflmArena ?? defaultTflmArena,
   });
   notes.push(...memory.notes);
 

@@ -35,15 +35,20 @@
  * 2.0.0 = TFLM of 2023-01; esp-tflite-micro with esp-nn, for which the
  * cmsis-nn table is used as a proxy) built by other compilers.
  *
- * TFLM RAM. arena: `tflmArena(model, {abi, kernels}).recommendedArenaBytes`
- * from sim/estimate/tflm_arena.ts when that module exists (another helper
- * writes it), else an explicit number passed by the caller, else the fallback
- * below (flagged in `arenaSource`). Engine statics: 1024 B (golden elf_data +
+ * TFLM RAM. arena: an explicit number from the caller (e.g. a measured
+ * arena_used_bytes() + 16), else `tflmArena(model, {abi, kernels})
+ * .recommendedArenaBytes` from tflm_arena.ts (a replay of AllocateTensors()),
+ * with the ABI of the board's core (CORE_ABI: ARM EABI short enums on
+ * Cortex-M, int-sized enums on Xtensa and RISC-V) and its kernel set (esp-nn
+ * has no replay: cmsis-nn's scratch buffers stand in, flagged). When the
+ * replay does not cover an operator it throws UnsupportedOpError
+ * ('tflm-arena-unsupported') and the fallback below is used, flagged in
+ * `arenaSource` and the notes. Engine statics: 1024 B (golden elf_data +
  * elf_bss of the M4 builds: 568-1472 B, median 716 B, arena excluded). Stack:
  * 2048 B (golden stack_invoke_bytes: <= 1480 B reference, <= 1276 B cmsis-nn,
  * plus ~512 B for setup()/loop() frames, an estimate).
  *
- * Fallback arena (no tflm_arena.ts): planner arena at 16-byte alignment
+ * Fallback arena (replay unavailable for the model): planner arena at 16-byte alignment
  * without aliasing or in-place reuse + variable tensors + 64 B per tensor +
  * 256 B per operator + 8 B per per-channel quantisation scale. Against the
  * golden min_arena_bytes_cmsis_nn: 0..+15 % on the conv nets, -64 % (dtln:
@@ -56,9 +61,11 @@
  * flatbuffer, no interpreter); RAM = the native planner's arena + variable
  * tensors + 256 B statics; stack 1024 B (placeholder).
  */
-import type { KernelSet, ResolvedBoard } from '../../lib/boards.js';
+import type { CoreKind, KernelSet, ResolvedBoard } from '../../lib/boards.js';
+import { UnsupportedOpError } from '../../lib/errors.js';
 import type { Model, Subgraph } from '../ir/types.js';
 import { planMemory } from '../plan/planner.js';
+import { tflmArena, type TflmAbi, type TflmKernels } from './tflm_arena.js';
 
 export type Engine = 'native' | 'tflm';
 
@@ -119,8 +126,18 @@ export const TFLM_STACK = 2048;
 export const NATIVE_STATIC_RAM = 256;
 export const NATIVE_STACK = 1024;
 
-/** The signature sim/estimate/tflm_arena.ts exports (owned by another module). */
-export type TflmArenaFn = (model: Model, options: { abi: string; kernels: KernelSet }) => { recommendedArenaBytes: number };
+/** Struct layout TFLM has on each core: ARM EABI uses short enums, Xtensa and RISC-V int-sized ones. */
+export const CORE_ABI: Readonly<Record<CoreKind, TflmAbi>> = {
+  'cortex-m0plus': 'arm32', 'cortex-m4f': 'arm32', 'cortex-m7': 'arm32', 'cortex-m33': 'arm32',
+  'xtensa-lx6': 'int-enum32', 'xtensa-lx7': 'int-enum32', riscv32: 'int-enum32',
+};
+
+/** Kernel set whose Init/Prepare allocations the arena replay uses; `proxy` marks a stand-in. */
+export const ARENA_KERNELS: Readonly<Record<KernelSet, { kernels: TflmKernels; proxy: boolean }>> = {
+  reference: { kernels: 'reference', proxy: false },
+  'cmsis-nn': { kernels: 'cmsis-nn', proxy: false },
+  'esp-nn': { kernels: 'cmsis-nn', proxy: true },
+};
 
 export interface MemoryOptions {
   engine: Engine;
@@ -128,8 +145,6 @@ export interface MemoryOptions {
   sensorBufferBytes?: number;
   /** TFLM arena to use instead of computing one (e.g. a measured arena_used_bytes + 16). */
   tflmArenaBytes?: number;
-  /** TFLM arena estimator (defaults to sim/estimate/tflm_arena.ts when present). */
-  tflmArena?: TflmArenaFn | null;
 }
 
 export interface MemoryEstimate {
@@ -151,9 +166,6 @@ export interface MemoryEstimate {
   readonly calibrated: boolean;
   readonly notes: readonly string[];
 }
-
-/** ABI the TFLM arena is sized for: every supported board is a 32-bit target. */
-export const TFLM_ABI = 'ilp32';
 
 /** Distinct op kinds of subgraph 0, as registered in a TFLM op resolver. */
 export function opKinds(sg: Subgraph): string[] {
@@ -211,13 +223,19 @@ export function estimateMemory(model: Model, board: ResolvedBoard, options: Memo
     if (options.tflmArenaBytes !== undefined) {
       arena = options.tflmArenaBytes;
       arenaSource = 'given by the caller';
-    } else if (options.tflmArena) {
-      arena = options.tflmArena(model, { abi: TFLM_ABI, kernels }).recommendedArenaBytes;
-      arenaSource = 'sim/estimate/tflm_arena.ts (recommendedArenaBytes)';
     } else {
-      arena = fallbackTflmArena(sg);
-      arenaSource = 'fallback estimate (sim/estimate/tflm_arena.ts not available): planner + TFLM bookkeeping guess, see memory.ts';
-      notes.push('TFLM arena is a rough fallback estimate; confirm with arena_used_bytes() + 16 on the device');
+      const abi = CORE_ABI[board.core];
+      const target = ARENA_KERNELS[kernels];
+      try {
+        arena = tflmArena(model, { abi, kernels: target.kernels }).recommendedArenaBytes;
+        arenaSource = `replay of TFLM AllocateTensors() (tflm_arena.ts: ${abi}, ${target.kernels} kernels)`;
+        if (target.proxy) notes.push(`TFLM arena for ${kernels} kernels replayed with ${target.kernels}'s scratch buffers as a stand-in`);
+      } catch (e) {
+        if (!(e instanceof UnsupportedOpError) || e.code !== 'tflm-arena-unsupported') throw e;
+        arena = fallbackTflmArena(sg);
+        arenaSource = 'fallback estimate: planner + TFLM bookkeeping guess (see memory.ts), because the replay does not cover this model';
+        notes.push(`TFLM arena is a rough fallback estimate (${e.message}); confirm with arena_used_bytes() + 16 on the device`);
+      }
     }
     persistent = 0; // TFLM keeps variable tensors and its own bookkeeping inside the arena.
     engineStatic = TFLM_STATIC_RAM;
