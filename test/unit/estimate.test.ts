@@ -134,6 +134,16 @@ describe('energy, duty cycle and battery arithmetic', () => {
     expect(r.memory.flash.model).toBe(16);
   });
 
+  it('an operator the arena replay cannot size falls back to a flagged rough arena', () => {
+    const m = tinyFcModel();
+    const sg = m.subgraphs[0]!;
+    const custom = { ...sg.operators[0]!, op: 'CUSTOM:Weird', customCode: 'Weird', inputs: [0], outputs: [3] };
+    const r = estimate({ ...m, subgraphs: [{ ...sg, operators: [custom] }] }, handBoard(), { engine: 'tflm' });
+    expect(r.memory.arenaSource).toContain('fallback');
+    expect(r.notes.join(' ')).toContain('CUSTOM:Weird');
+    expect(r.arenaBytes).toBeGreaterThan(0);
+  });
+
   it('boards with unknown power give no energy but still a latency', () => {
     const r = estimate(tinyFcModel(), handBoard((b) => { b.power.activeMw = fig(null); }), { engine: 'tflm', rateHz: 1, tflmArenaBytes: 100 });
     expect(r.energyUj).toBeNull();
@@ -206,6 +216,23 @@ describe.skipIf(!golden)('estimate tables against the golden Cortex-M4 measureme
       expect(Math.abs(e), c.case.name).toBeLessThanOrEqual(0.06);
     }
     console.log(`\nflash on the CI board (ELF text+data vs estimate)\n${lines.join('\n')}`);
+  });
+
+  it('the TFLM arena of an estimate is the golden Cortex-M4 CMSIS-NN minimum (replay wired with arm32 + cmsis-nn)', () => {
+    for (const c of samples.cases) {
+      const r = estimate(c.model, resolveBoard('mps2-an386'), { engine: 'tflm' });
+      expect(r.arenaBytes, c.case.name).toBe(c.m4.min_arena_bytes_cmsis_nn);
+    }
+  });
+
+  it('ESP32 estimates say which parts are esp-nn stand-ins', () => {
+    const c = samples.cases.find((x) => x.case.name === 'tiny-kws-dscnn')!;
+    const r = estimate(c.model, resolveBoard('esp32-devkit'), { engine: 'tflm' });
+    const notes = r.notes.join('\n');
+    expect(notes).toContain('TFLM code size for esp-nn');
+    expect(notes).toContain('TFLM arena for esp-nn');
+    expect(notes).toContain('no esp-nn instruction table');
+    expect(r.memory.arenaSource).toContain('int-enum32');
   });
 
   it('MLPerf Tiny: Cortex-M4 @120 MHz estimate against the published L4R5ZI figures', () => {
