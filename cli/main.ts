@@ -37,6 +37,18 @@ cli
   .example('tinyforge simulate examples/gesture_int8.tflite --input examples/gesture_input.bin --json')
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/simulate.js'), model, opts));
 
+cli
+  .command('generate <model>', 'Write a complete Arduino sketch project (native engine) for a board')
+  .option('--board <id>', 'Board id (see boards/) or path to a board JSON file')
+  .option('--out <dir>', 'Output folder (must be new or empty unless --force)')
+  .option('--engine <engine>', 'native (default)')
+  .option('--sensor <kind>', 'Input source for the always-on loop (default: a test pattern)')
+  .option('--name <name>', 'Sketch name (default: from the model file name)')
+  .option('--period <ms>', 'Inference period of the always-on loop in ms (default 1000)')
+  .option('--force', 'Replace a non-empty output folder')
+  .example('tinyforge generate examples/gesture_int8.tflite --board nano33ble-sense-rev2 --out fw/')
+  .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/generate.js'), model, opts));
+
 cli.help();
 cli.version(VERSION);
 

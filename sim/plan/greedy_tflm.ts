@@ -92,7 +92,7 @@ export function planGreedyTflm(buffers: readonly PlannerBuffer[]): GreedyPlan {
   do {
     swapped = false;
     for (let i = fromHead + 1; i < n; i++) {
-      if (sizes[i - 1]! <= sizes[i]! && ids[i - 1] !== ids[i]) {
+      if (sizes[i - 1]! < sizes[i]!) {
         [sizes[i - 1], sizes[i]] = [sizes[i]!, sizes[i - 1]!];
         [ids[i - 1], ids[i]] = [ids[i]!, ids[i - 1]!];
         swapped = true;
