@@ -53,6 +53,9 @@ export class UnsupportedOpError extends TinyforgeError {}
 /** Bad input to a command (input file sizes, flag values). */
 export class UsageError extends TinyforgeError {}
 
+/** A run that TFLM itself would abort on (data-dependent: a gather index out of range, a softmax sum overflow...). */
+export class InferenceError extends TinyforgeError {}
+
 export class PlanError extends TinyforgeError {}
 export class BoardError extends TinyforgeError {}
 export class ToolchainError extends TinyforgeError {}

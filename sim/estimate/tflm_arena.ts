@@ -156,31 +156,38 @@ interface AbiInfo {
 
 type BuiltinKey =
   | 'conv' | 'depthwise' | 'transposeConv' | 'pool' | 'softmax' | 'leakyRelu' | 'fullyConnected' | 'add' | 'sub'
-  | 'mul' | 'div' | 'reducer' | 'concatenation' | 'reshape' | 'stridedSlice' | 'cast' | 'svdf' | 'lstm';
+  | 'mul' | 'div' | 'reducer' | 'concatenation' | 'reshape' | 'stridedSlice' | 'cast' | 'svdf' | 'lstm' | 'mirrorPad'
+  | 'split' | 'splitV' | 'pack' | 'unpack' | 'gather' | 'spaceToDepth' | 'depthToSpace' | 'resizeNearestNeighbor'
+  | 'argMax' | 'argMin' | 'squeeze';
 
 type OpDataKey =
   | 'conv' | 'fullyConnected' | 'transposeConv' | 'pool' | 'softmax' | 'logistic' | 'tanh' | 'hardSwish' | 'leakyRelu'
   | 'relu' | 'relu6' | 'add' | 'sub' | 'mul' | 'div' | 'reduce' | 'concatenation' | 'pad' | 'stridedSlice' | 'quantize'
-  | 'dequantize' | 'svdf' | 'lstm'
+  | 'dequantize' | 'svdf' | 'lstm' | 'abs' | 'squaredDifference' | 'prelu' | 'mirrorPad'
   | 'cmsisConv' | 'cmsisFullyConnected' | 'cmsisPool' | 'cmsisSoftmax' | 'cmsisSvdf' | 'cmsisTransposeConv' | 'cmsisLstm' | 'cmsisAdd'
   | 'signalWindow' | 'signalRfft' | 'signalEnergy' | 'signalFilterBank' | 'signalSpectralSubtraction' | 'signalLog' | 'signalPcan';
 
 const BUILTIN_COMMON = {
   conv: [28, 4], depthwise: [28, 4], pool: [40, 4], softmax: [4, 4], leakyRelu: [4, 4], reducer: [1, 1],
   concatenation: [8, 4], reshape: [36, 4], stridedSlice: [24, 4], lstm: [16, 4],
+  split: [4, 4], splitV: [4, 4], pack: [8, 4], unpack: [8, 4], gather: [8, 4], spaceToDepth: [4, 4], depthToSpace: [4, 4],
+  resizeNearestNeighbor: [2, 1], squeeze: [36, 4],
 } as const;
 /** PODs that contain an enum: these differ between short-enum ARM EABI and int-enum ABIs. */
 const BUILTIN_SHORT_ENUM = {
   ...BUILTIN_COMMON, transposeConv: [16, 4], fullyConnected: [5, 1], add: [2, 1], sub: [2, 1], mul: [1, 1], div: [1, 1], cast: [2, 1], svdf: [8, 4],
+  mirrorPad: [1, 1], argMax: [1, 1], argMin: [1, 1],
 } as const;
 const BUILTIN_INT_ENUM = {
   ...BUILTIN_COMMON, transposeConv: [20, 4], fullyConnected: [16, 4], add: [8, 4], sub: [8, 4], mul: [4, 4], div: [4, 4], cast: [8, 4], svdf: [12, 4],
+  mirrorPad: [4, 4], argMax: [4, 4], argMin: [4, 4],
 } as const;
 
 const OPDATA_COMMON = {
   pool: 32, logistic: 16, tanh: 16, hardSwish: 20, leakyRelu: 24, relu: 28, relu6: 8, add: 60, sub: 52, mul: 36, div: 28,
   reduce: 44, pad: 56, stridedSlice: 84, quantize: 32, dequantize: 32, svdf: 36, lstm: 688, cmsisPool: 36, cmsisAdd: 60,
   signalWindow: 8, signalEnergy: 8, signalLog: 8, signalPcan: 4,
+  abs: 28, squaredDifference: 112, prelu: 28, mirrorPad: 20,
 } as const;
 const OPDATA_32 = {
   ...OPDATA_COMMON, conv: 56, fullyConnected: 48, transposeConv: 72, softmax: 56, concatenation: 24,
@@ -549,6 +556,67 @@ function opProgram(c: OpContext): OpProgram {
       for (let i = 0; i < buffers; i++) prep.push(scratch(batch * state * cellSize));
       return prog(B.lstm, opData(cmsis ? O.cmsisLstm : O.lstm), prep);
     }
+    case 'SUM':
+    case 'REDUCE_MAX': {
+      const inp = reqInput(0, 'input');
+      const out = reqOutput(0);
+      const axis = reqInput(1, 'axis');
+      const prep: Step[] = [];
+      if (op.op === 'SUM') {
+        // PrepareMeanOrSumHelper, as MEAN
+        prep.push(tin(0), tout(0), tin(1));
+        if (isQuantType(inp)) prep.push(scratch(4 * out.elements));
+        prep.push(scratch(4 * inp.shape.length), scratch(4 * axis.elements), tin(0), tin(1));
+        if (inp.dtype === 'int8') prep.push(tout(0));
+      } else {
+        // PrepareMinMaxHelper: PrepareSimple first, then input, output, axis
+        prep.push(tin(0), tin(1));
+        if (inp.dtype === 'int8') prep.push(tout(0));
+        prep.push(tin(0), tout(0), tin(1), scratch(4 * inp.shape.length), scratch(4 * axis.elements));
+      }
+      return prog(B.reducer, opData(O.reduce), prep);
+    }
+    case 'ABS':
+      return prog(null, opData(O.abs), [tin(0), tout(0)]);
+    case 'NEG':
+    case 'PACK':
+    case 'UNPACK':
+    case 'ARG_MAX':
+    case 'ARG_MIN':
+      return prog(op.op === 'PACK' ? B.pack : op.op === 'UNPACK' ? B.unpack : op.op === 'ARG_MAX' ? B.argMax : op.op === 'ARG_MIN' ? B.argMin : null, [], []);
+    case 'SQUARED_DIFFERENCE':
+      return prog(null, opData(O.squaredDifference), [tin(0), tin(1), tout(0)]);
+    case 'PRELU':
+      return prog(null, opData(O.prelu), [tin(0), tin(1), tout(0)]);
+    case 'MIRROR_PAD': {
+      const inp = reqInput(0, 'input');
+      return prog(B.mirrorPad, opData(O.mirrorPad), [tin(0), tin(1), tout(0), scratch(4 * inp.shape.length), scratch(4 * inp.shape.length)]);
+    }
+    case 'SLICE':
+      return prog(null, [], [tin(0), tin(1), tin(2), tout(0)]);
+    case 'SPLIT':
+      return prog(B.split, [], [tin(0)]);
+    case 'SPLIT_V':
+      return prog(B.splitV, [], [tin(2)]);
+    case 'GATHER': {
+      const out = reqOutput(0);
+      // The output dims are copied to the persistent arena (CreateWritableTensorDimsWithCopy).
+      return prog(B.gather, [], [tin(0), tin(1), tout(0), persist(4 + 4 * out.shape.length)]);
+    }
+    case 'SPACE_TO_DEPTH':
+      return prog(B.spaceToDepth, [], [tin(0), tout(0)]);
+    case 'DEPTH_TO_SPACE':
+      return prog(B.depthToSpace, [], [tin(0), tout(0)]);
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      return prog(B.resizeNearestNeighbor, [], [tin(0), tin(1), tout(0)]);
+    case 'ZEROS_LIKE':
+      return prog(null, [], [tin(0), tout(0)]);
+    case 'FILL':
+      return prog(null, [], [tin(0), tin(1), tout(0)]);
+    case 'SQUEEZE':
+      return prog(B.squeeze, [], [tin(0), tout(0)]);
+    case 'EXPAND_DIMS':
+      return prog(null, [], [tin(0), tin(1), tout(0)]);
     // TFLM signal library (CUSTOM ops). Init-time sizes come from the flexbuffer options.
     case 'CUSTOM:SignalWindow':
       return prog(null, opData(O.signalWindow), [tin(0), tin(1), tout(0)]);

@@ -12,6 +12,7 @@
  * - An out-of-range coordinate trips a TFLITE_DCHECK in TFLM (abort in the
  *   default build); here eval throws a RangeError naming it.
  */
+import { InferenceError } from '../../lib/errors.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { expectShape, wordView, type Words } from './_copy_common.js';
 
@@ -84,7 +85,7 @@ export const gatherKernel: Kernel<OpData> = {
         const slabBase = (b * outerSize + o) * axisSize;
         for (let c = 0; c < coordSize; c++) {
           const k = coords[b * coordSize + c]!;
-          if (k < 0 || k >= axisSize) throw new RangeError(`GATHER: position ${k} is outside [0, ${axisSize})`);
+          if (k < 0 || k >= axisSize) throw new InferenceError('gather-index', `GATHER: position ${k} is outside [0, ${axisSize})`, 'the index input must hold positions inside the gathered axis (TFLM aborts on it too)');
           const slab = slabBase + k;
           if (slabs !== null) {
             output.set(slabs[slab]!, dst);

@@ -20,6 +20,7 @@
  *   [0, 31]; for int8 output that fails when a row's sum of exps reaches 512
  *   (e.g. 512+ equal maxima): TFLM aborts, we throw.
  */
+import { InferenceError } from '../../lib/errors.js';
 import { INT16_MAX, INT16_MIN, f32, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierGreaterThanOne, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul, tfliteRound } from '../math/fixedpoint.js';
 import { expOnNegativeValues, getReciprocal } from '../math/gemmlowp.js';
 import type { Kernel, PrepareContext } from './types.js';
@@ -214,7 +215,7 @@ function evalInt8(d: OpData): void {
     for (let c = 0; c < depth; c++) sumOfExps = (sumOfExps + expTableQ12[maxInRow - input[base + c]!]!) | 0;
     const shiftedScale = getReciprocal(sumOfExps, ACCUMULATION_INTEGER_BITS, bitsOut);
     const exponent = bitsOut[0]! + 31 - outBits;
-    if (exponent < 0 || exponent > 31) throw new Error(`SOFTMAX: TFLM aborts (TFLITE_CHECK 0 <= exponent <= 31 failed, exponent ${exponent}): the row's sum of exps is too large for the output type`);
+    if (exponent < 0 || exponent > 31) throw new InferenceError('softmax-overflow', `SOFTMAX: TFLM aborts here (TFLITE_CHECK 0 <= exponent <= 31 failed, exponent ${exponent}): the row's sum of exps is too large for the output type`, 'this input makes TFLM abort too; check the input range or the softmax input quantization');
     for (let c = 0; c < depth; c++) {
       // A skipped element (exp 0) lands on outMin here too.
       const y = roundingDivideByPOT(saturatingRoundingDoublingHighMul(shiftedScale, expTable[maxInRow - input[base + c]!]!), exponent) + outMin;
