@@ -49,6 +49,20 @@ cli
   .example('tinyforge generate examples/gesture_int8.tflite --board nano33ble-sense-rev2 --out fw/')
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/generate.js'), model, opts));
 
+cli
+  .command('validate <model>', 'Build the firmware, run it (under QEMU with --emulate) and compare every output byte with the simulator')
+  .option('--board <id>', 'Board id or board JSON file (emulated: mps2-an386)')
+  .option('--emulate', 'Run under the board\'s emulator (QEMU)')
+  .option('--input <files>', 'One input vector: FILE, or FILE,FILE,... for several model inputs (in order); repeat per vector')
+  .option('--random <n>', 'Add N seeded random vectors (default 3 when no --input)')
+  .option('--seed <text>', 'Seed prefix of the random vectors (default tinyforge-validate)')
+  .option('--timeout <s>', 'Kill the emulator after S seconds (default: from the model size)')
+  .option('--out <dir>', 'Write the device outputs as DIR/vector-<i>/output-<k>.bin')
+  .option('--json', 'Print the report as JSON')
+  .option('--keep', 'Keep the generated project folder')
+  .example('tinyforge validate examples/gesture_int8.tflite --board mps2-an386 --emulate --input examples/gesture_input.bin --random 4')
+  .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/validate.js'), model, opts));
+
 cli.help();
 cli.version(VERSION);
 

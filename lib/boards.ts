@@ -79,9 +79,20 @@ export interface ResolvedBoard {
   };
   readonly toolchain: { readonly compiler: string; readonly cflags: readonly string[] };
   readonly latency: { readonly cpi: number };
+  /** Boards that run under an emulator (templates/<family>/ -> <project>/emulation/); null for real hardware. */
+  readonly emulation: BoardEmulation | null;
   readonly notes: readonly string[];
   /** Provenance of every figure, keyed by JSON path ("/clockHz", "/memory/ramBytes", ...). */
   readonly sources: Readonly<Record<string, Provenance>>;
+}
+
+export interface BoardEmulation {
+  /** Template family under templates/ (e.g. 'mps2'). */
+  readonly family: string;
+  /** QEMU machine (-M), e.g. 'mps2-an386'. */
+  readonly machine: string;
+  /** QEMU system emulator binary, e.g. 'qemu-system-arm'. */
+  readonly qemu: string;
 }
 
 /** Default battery voltage (one Li-ion/LiPo cell, nominal) when a board does not give one. */
@@ -188,6 +199,7 @@ interface BoardFile {
   tflm: { library: string; version?: string | null; install?: string | null; header?: string | null; kernels: KernelSet; notes?: string; source: string };
   toolchain: { compiler: string; cflags: string[]; source: string };
   latency: { cpi: Figure };
+  emulation?: { family: string; machine: string; qemu: string; source: string };
   notes?: string[];
 }
 
@@ -205,6 +217,7 @@ function toResolved(b: BoardFile, file: string): ResolvedBoard {
   sources['/features'] = { source: b.features.source, estimate: b.features.estimate ?? false };
   sources['/tflm'] = { source: b.tflm.source, estimate: false };
   sources['/toolchain'] = { source: b.toolchain.source, estimate: false };
+  if (b.emulation) sources['/emulation'] = { source: b.emulation.source, estimate: false };
   const batteryVolts = b.power.batteryVolts
     ? num('/power/batteryVolts', b.power.batteryVolts)
     : (sources['/power/batteryVolts'] = { source: 'tinyforge default: one Li-ion/LiPo cell, 3.7 V nominal', estimate: true }, DEFAULT_BATTERY_VOLTS);
@@ -245,6 +258,7 @@ function toResolved(b: BoardFile, file: string): ResolvedBoard {
     },
     toolchain: { compiler: b.toolchain.compiler, cflags: [...b.toolchain.cflags] },
     latency: { cpi: num('/latency/cpi', b.latency.cpi) },
+    emulation: b.emulation ? { family: b.emulation.family, machine: b.emulation.machine, qemu: b.emulation.qemu } : null,
     notes: b.notes ?? [],
     sources,
   };

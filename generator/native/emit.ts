@@ -189,6 +189,11 @@ export function buildNativeProgram(model: Model): NativeProgram {
         return `((${ctype}*)(tf_arena + ${off}))`;
       },
       constant: (hint, ctype, values) => addConstant(`tf_op${op.index}_${hint.replace(/[^A-Za-z0-9_]/g, '_')}_${derived++}`, ctype, values, `derived for operator ${op.index} (${op.op})`),
+      state: (hint, ctype, count, fill = 0) => {
+        const name = `tf_op${op.index}_${hint.replace(/[^A-Za-z0-9_]/g, '_')}_${derived++}`;
+        state.push({ name, ctype, count, fill });
+        return name;
+      },
       kernel: (name) => void kernels.add(name),
       unsupported: (message) => {
         throw new GenerateError('unsupported-op', `${op.op} (operator ${op.index}): ${message}`, 'generate with --engine tflm, or rewrite that layer', { opIndex: op.index, op: op.op });
@@ -210,7 +215,8 @@ export function buildNativeProgram(model: Model): NativeProgram {
       elements: t.elements,
       bytes: t.bytes,
       shape: t.shape.join('x'),
-      scale: q ? `${Math.fround(q.scale[0]!)}` : '0',
+      // Printed before an `f` suffix: it needs a '.' or an exponent to be a float literal ("1f" is not C).
+      scale: ((s: string) => (/[.e]/.test(s) ? s : `${s}.0`))(q ? `${Math.fround(q.scale[0]!)}` : '0'),
       zeroPoint: q ? q.zeroPoint[0]! : 0,
       ptr: ptrOf(ti, 'uint8_t'),
     };

@@ -26,6 +26,12 @@ export interface EmitContext {
    * weights, per-channel multipliers...) and returns its identifier.
    */
   constant(hint: string, ctype: CType, values: ArrayLike<number | bigint>): string;
+  /**
+   * Declares a persistent state array of this op (kernel state outside the
+   * variable tensors, e.g. a running noise estimate), kept across invokes and
+   * set to `fill` by tf_reset(); returns its identifier.
+   */
+  state(hint: string, ctype: CType, count: number, fill?: number): string;
   /** Requires templates/native/kernels/<name>.h in the generated project. */
   kernel(name: string): void;
   /** Fails generation with a typed error naming this operator. */

@@ -48,9 +48,9 @@
  * 16-aligned start are monotone: anything larger also works.)
  */
 import * as fb from 'flatbuffers';
-import { toObject as flexToObject } from 'flatbuffers/js/flexbuffers.js';
 import * as S from '../parse/schema_generated/tflite_generated.js';
 import { UnsupportedOpError } from '../../lib/errors.js';
+import { flexRoot, type FlexMap } from '../parse/flexbuffers.js';
 import type { Model, Operator, Subgraph, Tensor } from '../ir/types.js';
 import { PLANNER_BYTES_PER_BUFFER, planGreedyTflm, type PlannerBuffer } from '../plan/greedy_tflm.js';
 
@@ -105,7 +105,8 @@ export interface TflmArenaBreakdown {
    * a large arena; the minimum arena is the largest of them, plus end
    * alignment): kernel Prepare (persistent so far + head + temps), memory
    * planning (persistent + head + AllocationInfo + planner scratch) and the
-   * final state (persistent + plan = arena_used_bytes).
+   * final state (persistent + plan = arena_used_bytes). `prepareOp` is the
+   * operator (execution order, subgraph 0) whose Prepare peaks, -1 if none.
    */
   phases: { prepare: number; prepareOp: number; planning: number; final: number };
   scratchRequests: number;
@@ -333,7 +334,7 @@ function opProgram(c: OpContext): OpProgram {
     case 'CONV_2D': {
       const inp = reqInput(0, 'input');
       const filter = reqInput(1, 'weights');
-      const out = reqOutput(0);
+      reqOutput(0);
       const ch = filter.shape[0] ?? 0;
       const calc: Step[] = [tin(0), tin(1), tin(2), tout(0)];
       if (!cmsis) {
@@ -365,7 +366,6 @@ function opProgram(c: OpContext): OpProgram {
         }
       }
       if (buf > 0) prep.push(scratch(buf));
-      void out;
       return prog(B.conv, opData(O.cmsisConv), prep);
     }
     case 'DEPTHWISE_CONV_2D': {
@@ -524,7 +524,7 @@ function opProgram(c: OpContext): OpProgram {
     case 'SVDF': {
       const inp = reqInput(0, 'input');
       const wf = reqInput(1, 'weights_feature');
-      const out = reqOutput(0);
+      reqOutput(0);
       const prep: Step[] = [tin(0), tin(1), tin(2), tin(3), tin(4), tout(0)];
       const batch = inp.shape[0] ?? 0;
       const filters = wf.shape[0] ?? 0;
@@ -532,7 +532,6 @@ function opProgram(c: OpContext): OpProgram {
       const units = rank > 0 ? Math.trunc(filters / rank) : 0;
       if (inp.dtype === 'int8') prep.push(scratch(4 * batch * filters), scratch(4 * batch * units));
       else prep.push(scratch(4 * batch * filters));
-      void out;
       return prog(B.svdf, opData(cmsis ? O.cmsisSvdf : O.svdf), prep);
     }
     case 'UNIDIRECTIONAL_SEQUENCE_LSTM': {
@@ -622,8 +621,8 @@ function opProgram(c: OpContext): OpProgram {
       return prog(null, opData(O.signalWindow), [tin(0), tin(1), tout(0)]);
     case 'CUSTOM:SignalRfft': {
       const o = customOptions(c);
-      const fftLength = intOption(c, o, 'fft_length');
-      const type = intOption(c, o, 'T');
+      const fftLength = intOption(c, o, 'fft_length', 1);
+      const type = intOption(c, o, 'T', null);
       // kiss_fftr_alloc(fft_length): kiss_fftr_state + kiss_fft_state(nfft/2) + twiddles.
       const cpx = type === S.TensorType.INT16 ? 4 : 8;
       const scalar = type === S.TensorType.INT16 ? 2 : 4;
@@ -637,7 +636,7 @@ function opProgram(c: OpContext): OpProgram {
     case 'CUSTOM:SignalFftAutoScale':
       return prog(null, [], [tin(0), tout(0), tout(1)]);
     case 'CUSTOM:SignalFilterBank': {
-      const channels = intOption(c, customOptions(c), 'num_channels');
+      const channels = intOption(c, customOptions(c), 'num_channels', 0);
       const prep: Step[] = [];
       for (let i = 0; i < 6; i++) prep.push(tin(i));
       prep.push(tout(0));
@@ -646,7 +645,7 @@ function opProgram(c: OpContext): OpProgram {
     case 'CUSTOM:SignalFilterBankSquareRoot':
       return prog(null, [], [tin(0), tin(1), tout(0)]);
     case 'CUSTOM:SignalFilterBankSpectralSubtraction': {
-      const channels = intOption(c, customOptions(c), 'num_channels');
+      const channels = intOption(c, customOptions(c), 'num_channels', 4);
       return prog(null, [...opData(O.signalSpectralSubtraction), persist(4 * channels)], [tin(0), tout(0), tout(1)]);
     }
     case 'CUSTOM:SignalFilterBankLog':
@@ -658,24 +657,32 @@ function opProgram(c: OpContext): OpProgram {
   }
 }
 
-function customOptions(c: OpContext): Record<string, unknown> {
+/** The op's custom options as a FlexBuffers map (TFLM's signal ops read them with FlexbufferWrapper). */
+function customOptions(c: OpContext): FlexMap {
   const raw = c.op.customOptions;
   if (raw === null || raw.byteLength === 0) unsupported(c, `${c.op.op} has no custom options`);
-  let obj: unknown;
   try {
-    const copy = raw.slice();
-    obj = flexToObject(copy.buffer);
-  } catch {
-    unsupported(c, `${c.op.op} custom options are not a readable flexbuffer`);
+    const root = flexRoot(raw);
+    if (root.typeName !== 'map') unsupported(c, `${c.op.op} custom options are a ${root.typeName}, not a map`);
+    return root.asMap();
+  } catch (e) {
+    if (e instanceof UnsupportedOpError) throw e;
+    return unsupported(c, `${c.op.op} custom options are not a readable flexbuffer (${(e as Error).message})`);
   }
-  if (obj === null || typeof obj !== 'object') unsupported(c, `${c.op.op} custom options are not a flexbuffer map`);
-  return obj as Record<string, unknown>;
 }
-function intOption(c: OpContext, o: Record<string, unknown>, key: string): number {
-  const v = o[key];
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'bigint') return Number(v);
-  return unsupported(c, `${c.op.op} custom option '${key}' is missing`);
+/**
+ * An integer option: by position, as FlexbufferWrapper::ElementAsInt32 reads it
+ * (`index`, checked against the expected key), or by key when index is null.
+ */
+function intOption(c: OpContext, m: FlexMap, key: string, index: number | null): number {
+  try {
+    if (index !== null && (index >= m.length || m.key(index) !== key)) throw new Error(`element ${index} is not '${key}'`);
+    const v = index !== null ? m.value(index) : m.get(key);
+    if (v === null || !v.isInlineInteger) throw new Error(`'${key}' is missing or not an integer`);
+    return Number(v.asInt());
+  } catch (e) {
+    return unsupported(c, `${c.op.op} custom option '${key}': ${(e as Error).message}`);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -719,7 +726,7 @@ interface Prepared {
   opCounts: number[];
   /** Per subgraph, per op. */
   programs: OpProgram[][];
-  /** Temp bytes a TfLiteTensor temp of each tensor costs: [tensor, quant, zp] sizes (0 when absent). */
+  /** Whether a TfLiteTensor of this tensor carries a TfLiteAffineQuantization, and its zero-point array size. */
   tempCost: (sub: number, tensor: number) => { quantized: boolean; zpBytes: number };
   variableBytes: number[];
   scratchCount: number;

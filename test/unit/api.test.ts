@@ -34,7 +34,7 @@ describe('library API (README example)', () => {
     const a = sim.run([x])[0]!;
     const b = sim.invoke([x])[0]!;
     expect(a).not.toBe(b);
-    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a as Int8Array)).toEqual(Array.from(b as Int8Array));
     expect(sim.invoke([x])[0]).toBe(b);
   });
 

@@ -102,3 +102,30 @@ export function allSame(a: ArrayLike<number>): boolean {
 export function targs(values: readonly (number | string)[]): string {
   return values.map((v) => (typeof v === 'number' ? i32(v) : v)).join(', ');
 }
+
+/**
+ * A float32 value as a C float literal that parses back to exactly that
+ * float: the shortest decimal that identifies the double (which equals the
+ * float) is far closer to it than half a float ulp.
+ */
+export function floatLit(v: number): string {
+  const f = Math.fround(v);
+  if (!Number.isFinite(f)) return f > 0 ? '(1.0f / 0.0f)' : f < 0 ? '(-1.0f / 0.0f)' : '(0.0f / 0.0f)';
+  const s = String(f);
+  return `${/[.e]/.test(s) ? s : `${s}.0`}f`;
+}
+
+/** C type of the unsigned word a tensor of `bytes`-byte elements is copied as. */
+export function wordType(bytes: number): 'uint8_t' | 'uint16_t' | 'uint32_t' | null {
+  return bytes === 1 ? 'uint8_t' : bytes === 2 ? 'uint16_t' : bytes === 4 ? 'uint32_t' : null;
+}
+
+/** int32 wrap of an exact integer held in a double (C's conversion on two's-complement targets). */
+export function wrap32(v: number): number {
+  return Number.isSafeInteger(v) ? Number(BigInt.asIntN(32, BigInt(v))) : v | 0;
+}
+
+/** Left-pads a shape to rank 5 with 1s. */
+export function rank5(shape: readonly number[], fill = 1): number[] {
+  return [...new Array<number>(Math.max(0, 5 - shape.length)).fill(fill), ...shape];
+}

@@ -1,9 +1,31 @@
 /** Registry of native-engine op emitters: operator name -> emitter. One import per file. */
 import type { OpEmitter } from '../types.js';
 import { reshapeEmitter } from './reshape.js';
+import { addEmitter } from './add.js';
+import { conv2dEmitter } from './conv_2d.js';
+import { depthwiseConv2dEmitter } from './depthwise_conv_2d.js';
+import { dequantizeEmitter } from './dequantize.js';
+import { fullyConnectedEmitter } from './fully_connected.js';
+import { meanEmitter } from './mean.js';
+import { padEmitter } from './pad.js';
+import { poolingEmitter } from './pooling.js';
+import { quantizeEmitter } from './quantize.js';
+import { softmaxEmitter } from './softmax.js';
+import { transposeEmitter } from './transpose.js';
 
 const EMITTERS: readonly OpEmitter[] = [
   reshapeEmitter,
+  addEmitter,
+  conv2dEmitter,
+  depthwiseConv2dEmitter,
+  dequantizeEmitter,
+  fullyConnectedEmitter,
+  meanEmitter,
+  padEmitter,
+  poolingEmitter,
+  quantizeEmitter,
+  softmaxEmitter,
+  transposeEmitter,
 ];
 
 const BY_OP = new Map<string, OpEmitter>();

@@ -86,6 +86,41 @@ describe('FULLY_CONNECTED int8', () => {
     expect([...r.run(new Array(n).fill(-128))[0]!]).toEqual([-128]);
   });
 
+  it('packed row pairs stay exact at the largest packed depth (2047), odd row count', () => {
+    // Multiplier 1. Dots: rows of -128 / 127 / -128 against x = -128:
+    // 2047 * 16384 = 33538048, 2047 * -16256 = -33276032, 33538048. Biases cancel them
+    // up to 5, -7, -3, so an off-by-one in the unpacking would show.
+    const n = 2047;
+    const w = [...new Array(n).fill(-128), ...new Array(n).fill(127), ...new Array(n).fill(-128)];
+    const r = fc(
+      { dtype: 'int8', shape: [1, n], scale: 1, zeroPoint: 0 },
+      { dtype: 'int8', shape: [3, n], scale: 1, data: w },
+      { dtype: 'int32', shape: [3], scale: 1, data: [-33538048 + 5, 33276032 - 7, -33538048 - 3] },
+      { dtype: 'int8', shape: [1, 3], scale: 1, zeroPoint: 0 },
+    );
+    expect([...r.run(new Array(n).fill(-128))[0]!]).toEqual([5, -7, -3]);
+  });
+
+  it('packed (constant weights) and plain (non-constant weights) paths agree', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 24) - 128;
+    const depth = 300;
+    const rows = 9;
+    const w = Array.from({ length: rows * depth }, rnd);
+    const bias = Array.from({ length: rows }, () => rnd() * 1000);
+    const x = Array.from({ length: 2 * depth }, rnd);
+    const spec = (constant: boolean) => fc(
+      { dtype: 'int8', shape: [2, depth], scale: 0.05, zeroPoint: -7 },
+      { dtype: 'int8', shape: [rows, depth], scale: 0.01, ...(constant ? { data: w } : {}) },
+      { dtype: 'int32', shape: [rows], scale: 0.0005, data: bias },
+      { dtype: 'int8', shape: [2, rows], scale: 3, zeroPoint: 1 },
+    );
+    const a = [...spec(true).run(x)[0]!];
+    const b = [...spec(false).run(x, w)[0]!];
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBeGreaterThan(5);
+  });
+
   it('int4 weights unpack low nibble first, sign-extended', () => {
     // bytes 0xF1, 0x87 -> [1, -1, 7, -8]; x = [1, 2]: [1 - 2, 7 - 16] = [-1, -9].
     const r = fc(

@@ -1,0 +1,40 @@
+/**
+ * FULLY_CONNECTED, int8 activations x int8 (or int4) weights ->
+ * kernels/fully_connected.h.
+ *
+ * The simulator's prepare (sim/kernels/fully_connected.ts) supplies the
+ * multipliers, the activation range and the per-row term bias - zp_in *
+ * sum(w) (int32 wrap), so the kernel's inner loop is a bare dot product. The
+ * weight rows are interleaved here in blocks of 4 (the order the kernel reads
+ * them), zero-padded to a multiple of 4 rows.
+ */
+import { fullyConnectedKernel } from '../../../sim/kernels/fully_connected.js';
+import type { OpEmitter } from '../types.js';
+import { allSame, simPrepare, targs } from './_sim_prepare.js';
+
+export const fullyConnectedEmitter: OpEmitter = {
+  ops: ['FULLY_CONNECTED'],
+  emit(ctx) {
+    const d = simPrepare(ctx, fullyConnectedKernel);
+    if (!(d.input instanceof Int8Array) || d.acc !== 0) return ctx.unsupported('int16 activations are not in the native engine yet (int8 only)');
+    if (d.dynamicRows) return ctx.unsupported('weights or bias computed at run time are not supported by the native engine (they must be constants)');
+    const { depth, outDepth, filter } = d;
+    const blocks = (outDepth + 3) >> 2;
+    const weights = new Int8Array(blocks * depth * 4);
+    for (let oc = 0; oc < outDepth; oc++) {
+      const b = oc >> 2;
+      const j = oc & 3;
+      for (let k = 0; k < depth; k++) weights[(b * depth + k) * 4 + j] = filter[oc * depth + k]!;
+    }
+    const rowTerm = Int32Array.from(d.rowTerm);
+    const perChannel = !(allSame(d.multiplier) && allSame(d.shift));
+    ctx.kernel('requant');
+    ctx.kernel('fully_connected');
+    const wName = ctx.constant('weights', 'int8_t', weights);
+    const rName = ctx.constant('row_term', 'int32_t', rowTerm);
+    const mName = ctx.constant('multiplier', 'int32_t', perChannel ? d.multiplier : d.multiplier.subarray(0, 1));
+    const sName = ctx.constant('shift', 'int32_t', perChannel ? d.shift : d.shift.subarray(0, 1));
+    const t = targs([d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0]);
+    return `tf_fully_connected_s8<${t}>(${ctx.ptr(ctx.input(0)!.index, 'int8_t')}, ${wName}, ${rName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, 'int8_t')});`;
+  },
+};

@@ -1,0 +1,31 @@
+/* The contract between the emulation firmware and the host that runs it
+ * (tinyforge's generator/toolchain/emulate.ts mirrors these values).
+ *
+ * Files, relative to the emulator's working directory, read and written over
+ * semihosting:
+ *   tf_job.txt            decimal number of input vectors N
+ *   tf_in_<v>_<k>.bin     raw bytes of model input k for vector v (0 <= v < N)
+ *   tf_out_<v>_<k>.bin    raw bytes of model output k after vector v (written by the firmware)
+ * Each vector runs tf_reset(), loads its inputs, then tf_invoke() between
+ * perf_begin() and perf_end(): the instruction-count plugin counts that region. */
+#ifndef TF_EMU_H
+#define TF_EMU_H
+
+#define TF_EMU_EXIT_OK 0
+#define TF_EMU_EXIT_JOB 2         /* tf_job.txt missing or not a number */
+#define TF_EMU_EXIT_INPUT 3       /* an input file is missing */
+#define TF_EMU_EXIT_INPUT_SIZE 4  /* an input file does not hold exactly the tensor's bytes */
+#define TF_EMU_EXIT_OUTPUT 5      /* an output file cannot be written */
+#define TF_EMU_EXIT_INVOKE 6      /* tf_invoke() returned an error */
+#define TF_EMU_EXIT_FAULT 99      /* a CPU fault or unexpected exception */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Ends the emulator with `code` as its exit status (startup.c). */
+void tf_emu_exit(int code) __attribute__((noreturn));
+#ifdef __cplusplus
+}
+#endif
+
+#endif
