@@ -123,6 +123,10 @@ int main(void) {
 #endif
     const int status = tf_invoke();
     perf_end();
+#ifdef TINYFORGE_EMU_FLIP_OUTPUT
+    // Test hook: one wrong output bit, so the host's comparison is exercised.
+    tf_outputs[0].data[0] ^= 1u;
+#endif
     if (status != 0) {
       tf_say("tf_invoke failed", 0);
       return TF_EMU_EXIT_INVOKE;

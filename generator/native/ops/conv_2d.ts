@@ -1,5 +1,6 @@
 /**
- * CONV_2D, int8 activations x int8 (or int4) weights -> kernels/conv2d.h.
+ * CONV_2D, int8 activations x int8 (or int4) weights -> kernels/conv2d.h
+ * (int16 activations: conv_2d_s16.ts).
  *
  * Everything comes from the simulator's prepare (sim/kernels/conv_2d.ts):
  * padding, per-channel multipliers and shifts, activation range, and the
@@ -11,7 +12,7 @@
 import { conv2dKernel } from '../../../sim/kernels/conv_2d.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
-import { interiorRange } from './_conv_geometry.js';
+import { accTypes, biasArray, interiorRange } from './_conv_geometry.js';
 import { emitConv2dInt16 } from './conv_2d_s16.js';
 
 export const conv2dEmitter: OpEmitter = {
@@ -19,11 +20,11 @@ export const conv2dEmitter: OpEmitter = {
   emit(ctx) {
     const d = simPrepare(ctx, conv2dKernel);
     if (d.kind !== 0) return emitConv2dInt16(ctx, d);
+    const types = accTypes(d.kind);
     const { groups, blocks, k, perGroup, outC, rq } = d;
     const weights = new Int8Array(d.weights.length);
     for (let i = 0; i < weights.length; i++) weights[i] = d.weights[i]!;
     const biasFolded = new Int32Array(outC);
-    const bias = new Int32Array(outC);
     for (let g = 0; g < groups; g++) {
       for (let b = 0; b < blocks; b++) {
         for (let j = 0; j < 4; j++) {
@@ -33,7 +34,6 @@ export const conv2dEmitter: OpEmitter = {
           const base = (g * blocks + b) * k * 4 + j;
           for (let i = 0; i < k; i++) sum += d.weights[base + i * 4]!;
           const oc = g * perGroup + ch;
-          bias[oc] = rq.bias[oc]!;
           biasFolded[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sum);
         }
       }
@@ -45,16 +45,17 @@ export const conv2dEmitter: OpEmitter = {
     ctx.kernel('requant');
     ctx.kernel('conv2d');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    const fName = ctx.constant('bias_folded', 'int32_t', biasFolded);
-    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', bias) : fName;
+    // int16 has no zero point: the folded bias is the bias itself.
+    const fName = d.inputOffset !== 0 ? ctx.constant('bias_folded', 'int32_t', biasFolded) : ctx.constant('bias', types.bias, biasArray(types, rq.bias, rq.biasBig));
+    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', Int32Array.from(rq.bias)) : fName;
     const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
     const sName = ctx.constant('shift', 'int32_t', rq.shift);
     const input = ctx.input(0)!;
     const output = ctx.output(0);
     const t = targs([
-      d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.filterH, d.filterW, d.filterC,
+      types.input, types.acc, types.bias, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.filterH, d.filterW, d.filterC,
       d.strideH, d.strideW, d.dilationH, d.dilationW, d.padH, d.padW, -d.inputOffset, rq.outZp, rq.actMin, rq.actMax,
     ]);
-    return `tf_conv2d_s8<${t}>(${ctx.ptr(input.index, 'int8_t')}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(output.index, 'int8_t')});`;
+    return `tf_conv2d<${t}>(${ctx.ptr(input.index, types.input)}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(output.index, types.input)});`;
   },
 };

@@ -1,6 +1,6 @@
 /**
- * DEPTHWISE_CONV_2D, int8 activations x int8 (or int4) weights ->
- * kernels/depthwise_conv2d.h.
+ * DEPTHWISE_CONV_2D, int8 activations x int8 (or int4) weights, and int16
+ * activations x int8 weights (int64 accumulator) -> kernels/depthwise_conv2d.h.
  *
  * Parameters come from the simulator's prepare (sim/kernels/depthwise_conv_2d.ts).
  * The filter [1, FH, FW, OUT_C] is regrouped here into blocks of 4 output
@@ -11,13 +11,13 @@
 import { depthwiseConv2dKernel } from '../../../sim/kernels/depthwise_conv_2d.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
-import { interiorRange } from './_conv_geometry.js';
+import { accTypes, biasArray, interiorRange } from './_conv_geometry.js';
 
 export const depthwiseConv2dEmitter: OpEmitter = {
   ops: ['DEPTHWISE_CONV_2D'],
   emit(ctx) {
     const d = simPrepare(ctx, depthwiseConv2dKernel);
-    if (d.kind !== 0) return ctx.unsupported('int16 activations are not in the native engine yet (int8 only)');
+    const types = accTypes(d.kind);
     const { outC, filterH, filterW, rq } = d;
     const taps = filterH * filterW;
     const blocks = (outC + 3) >> 2;
@@ -34,12 +34,8 @@ export const depthwiseConv2dEmitter: OpEmitter = {
         }
       }
     }
-    const bias = new Int32Array(outC);
     const biasFolded = new Int32Array(outC);
-    for (let oc = 0; oc < outC; oc++) {
-      bias[oc] = rq.bias[oc]!;
-      biasFolded[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sums[oc]!);
-    }
+    for (let oc = 0; oc < outC; oc++) biasFolded[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sums[oc]!);
     const y = interiorRange(d.outH, d.inH, filterH, d.strideH, d.dilationH, d.padH);
     const x = interiorRange(d.outW, d.inW, filterW, d.strideW, d.dilationW, d.padW);
     const border = !(y.all && x.all);
@@ -47,14 +43,15 @@ export const depthwiseConv2dEmitter: OpEmitter = {
     ctx.kernel('requant');
     ctx.kernel('depthwise_conv2d');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    const fName = ctx.constant('bias_folded', 'int32_t', biasFolded);
-    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', bias) : fName;
+    // int16 has no zero point: the folded bias is the bias itself.
+    const fName = d.inputOffset !== 0 ? ctx.constant('bias_folded', 'int32_t', biasFolded) : ctx.constant('bias', types.bias, biasArray(types, rq.bias, rq.biasBig));
+    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', Int32Array.from(rq.bias)) : fName;
     const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
     const sName = ctx.constant('shift', 'int32_t', rq.shift);
     const t = targs([
-      d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, outC, filterH, filterW, d.depthMultiplier,
+      types.input, types.acc, types.bias, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, outC, filterH, filterW, d.depthMultiplier,
       d.strideH, d.strideW, d.dilationH, d.dilationW, d.padH, d.padW, -d.inputOffset, rq.outZp, rq.actMin, rq.actMax,
     ]);
-    return `tf_depthwise_conv2d_s8<${t}>(${ctx.ptr(ctx.input(0)!.index, 'int8_t')}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, 'int8_t')});`;
+    return `tf_depthwise_conv2d<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
   },
 };

@@ -1,5 +1,6 @@
 /**
- * FULLY_CONNECTED, int8 activations x int8 (or int4) weights ->
+ * FULLY_CONNECTED, int8 activations x int8 (or int4) weights, and int16
+ * activations x int8 weights (int32 or int64 accumulator) ->
  * kernels/fully_connected.h.
  *
  * The simulator's prepare (sim/kernels/fully_connected.ts) supplies the
@@ -11,12 +12,14 @@
 import { fullyConnectedKernel } from '../../../sim/kernels/fully_connected.js';
 import type { OpEmitter } from '../types.js';
 import { allSame, simPrepare, targs } from './_sim_prepare.js';
+import { accTypes, biasArray } from './_conv_geometry.js';
 
 export const fullyConnectedEmitter: OpEmitter = {
   ops: ['FULLY_CONNECTED'],
   emit(ctx) {
     const d = simPrepare(ctx, fullyConnectedKernel);
-    if (!(d.input instanceof Int8Array) || d.acc !== 0) return ctx.unsupported('int16 activations are not in the native engine yet (int8 only)');
+    const int8 = d.input instanceof Int8Array;
+    const types = accTypes(int8 ? 0 : d.acc === 0 ? 1 : 2);
     if (d.dynamicRows) return ctx.unsupported('weights or bias computed at run time are not supported by the native engine (they must be constants)');
     const { depth, outDepth, filter } = d;
     const blocks = (outDepth + 3) >> 2;
@@ -26,15 +29,16 @@ export const fullyConnectedEmitter: OpEmitter = {
       const j = oc & 3;
       for (let k = 0; k < depth; k++) weights[(b * depth + k) * 4 + j] = filter[oc * depth + k]!;
     }
-    const rowTerm = Int32Array.from(d.rowTerm);
+    // rowTerm is already wrapped to int32 for an int32 accumulator, exact for the int64 one.
+    const rowTerm = biasArray(types, d.rowTerm, null);
     const perChannel = !(allSame(d.multiplier) && allSame(d.shift));
     ctx.kernel('requant');
     ctx.kernel('fully_connected');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    const rName = ctx.constant('row_term', 'int32_t', rowTerm);
+    const rName = ctx.constant('row_term', types.bias, rowTerm);
     const mName = ctx.constant('multiplier', 'int32_t', perChannel ? d.multiplier : d.multiplier.subarray(0, 1));
     const sName = ctx.constant('shift', 'int32_t', perChannel ? d.shift : d.shift.subarray(0, 1));
-    const t = targs([d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0]);
-    return `tf_fully_connected_s8<${t}>(${ctx.ptr(ctx.input(0)!.index, 'int8_t')}, ${wName}, ${rName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, 'int8_t')});`;
+    const t = targs([types.input, types.acc, types.bias, types.input, d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0]);
+    return `tf_fully_connected<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${rName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
   },
 };

@@ -1,6 +1,24 @@
 /** Registry of native-engine op emitters: operator name -> emitter. One import per file. */
 import type { OpEmitter } from '../types.js';
 import { reshapeEmitter } from './reshape.js';
+import { logisticEmitter } from './logistic.js';
+import { tanhEmitter } from './tanh.js';
+import { hardSwishEmitter } from './hard_swish.js';
+import { reluEmitter } from './relu.js';
+import { leakyReluEmitter } from './leaky_relu.js';
+import { subEmitter } from './sub.js';
+import { mulEmitter } from './mul.js';
+import { maximumMinimumEmitter } from './maximum_minimum.js';
+import { divEmitter } from './div.js';
+import { stridedSliceEmitter } from './strided_slice.js';
+import { sliceEmitter } from './slice.js';
+import { splitEmitter } from './split.js';
+import { concatenationEmitter } from './concatenation.js';
+import { castEmitter } from './cast.js';
+import { transposeConvEmitter } from './transpose_conv.js';
+import { svdfEmitter } from './svdf.js';
+import { unidirectionalSequenceLstmEmitter } from './unidirectional_sequence_lstm.js';
+import { signalEmitter } from './signal.js';
 import { addEmitter } from './add.js';
 import { conv2dEmitter } from './conv_2d.js';
 import { depthwiseConv2dEmitter } from './depthwise_conv_2d.js';
@@ -15,6 +33,24 @@ import { transposeEmitter } from './transpose.js';
 
 const EMITTERS: readonly OpEmitter[] = [
   reshapeEmitter,
+  logisticEmitter,
+  tanhEmitter,
+  hardSwishEmitter,
+  reluEmitter,
+  leakyReluEmitter,
+  subEmitter,
+  mulEmitter,
+  maximumMinimumEmitter,
+  divEmitter,
+  stridedSliceEmitter,
+  sliceEmitter,
+  splitEmitter,
+  concatenationEmitter,
+  castEmitter,
+  transposeConvEmitter,
+  svdfEmitter,
+  unidirectionalSequenceLstmEmitter,
+  signalEmitter,
   addEmitter,
   conv2dEmitter,
   depthwiseConv2dEmitter,

@@ -4,7 +4,9 @@
 #include "requant.h"
 
 // Shapes, strides, padding, zero points and the activation range are template
-// parameters, so each layer gets its own specialised loops.
+// parameters, so each layer gets its own specialised loops. Types: IN_T/OUT_T
+// int8_t or int16_t; ACC_T int32_t (int8), uint32_t (int16, int32 accumulator,
+// wrapping) or int64_t (int16, int64 accumulator); BIAS_T int32_t or int64_t.
 //
 // weights: per group, blocks of 4 output channels with the 4 weights of one
 //   tap side by side: w[((g * BLOCKS + blk) * K + i) * 4 + j] = filter[g * PER_GROUP + blk * 4 + j][i]
@@ -15,12 +17,13 @@
 //   tap is inside the image: sum((x - zp_in) * w) = sum(x * w) - zp_in * sum(w).
 //   Border pixels skip the taps outside the image, as TFLM does, and subtract
 //   the zero point per tap instead.
-template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES, int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
+template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES,
+          int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
           int FH, int FW, int FC, int SH, int SW, int DH, int DW, int PAD_H, int PAD_W,
           int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX>
 static inline void tf_conv2d(const IN_T* input, const int8_t* weights, const BIAS_T* bias,
-                                const BIAS_T* bias_folded, const int32_t* multiplier,
-                                const int32_t* shift, OUT_T* output) {
+    const BIAS_T* bias_folded, const int32_t* multiplier,
+    const int32_t* shift, OUT_T* output) {
   const int GROUPS = IN_C / FC;
   const int PER_GROUP = OUT_C / GROUPS;
   const int BLOCKS = (PER_GROUP + 3) / 4;

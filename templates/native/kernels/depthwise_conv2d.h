@@ -9,12 +9,13 @@
 //   (zero past OUT_C).
 // bias / bias_folded: as in conv2d.h (bias_folded = bias - zp_in * sum of the
 //   channel's taps, used where the whole window is inside the image).
-template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES, int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
+template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES,
+          int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
           int FH, int FW, int DM, int SH, int SW, int DH, int DW, int PAD_H, int PAD_W,
           int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX>
 static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights, const BIAS_T* bias,
-                                          const BIAS_T* bias_folded, const int32_t* multiplier,
-                                          const int32_t* shift, OUT_T* output) {
+    const BIAS_T* bias_folded, const int32_t* multiplier,
+    const int32_t* shift, OUT_T* output) {
   const int T = FH * FW;
   const int FULL = OUT_C / 4;
   const int OY0 = (PAD_H + SH - 1) / SH;

@@ -8,9 +8,10 @@
 // row_term: per output row, bias - zp_in * sum(filter[row]) (int32 wrap), so
 //   the inner loop is a bare dot product of the raw input.
 // multiplier / shift: one per row, or one for all rows when PER_CHANNEL is 0.
-template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES, int DEPTH, int OUT_D, int OUT_ZP, int ACT_MIN, int ACT_MAX, int PER_CHANNEL>
+template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES,
+          int DEPTH, int OUT_D, int OUT_ZP, int ACT_MIN, int ACT_MAX, int PER_CHANNEL>
 static inline void tf_fully_connected(const IN_T* input, const int8_t* weights, const BIAS_T* row_term,
-                                         const int32_t* multiplier, const int32_t* shift, OUT_T* output) {
+    const int32_t* multiplier, const int32_t* shift, OUT_T* output) {
   const int BLOCKS = (OUT_D + 3) / 4;
   for (int b = 0; b < BATCHES; b++) {
     const IN_T* x = input + b * DEPTH;
