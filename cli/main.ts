@@ -63,6 +63,17 @@ cli
   .example('tinyforge validate examples/gesture_int8.tflite --board mps2-an386 --emulate --input examples/gesture_input.bin --random 4')
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/validate.js'), model, opts));
 
+cli
+  .command('analyze <model>', 'Estimate arena, RAM, flash, latency and energy on a board, and whether the model fits')
+  .option('--board <id|path>', 'Board id (see boards/) or the path of a board JSON file')
+  .option('--engine <engine>', "Inference engine: 'native' (tinyforge's generated C) or 'tflm' (TFLite Micro)", { default: 'native' })
+  .option('--rate <hz>', 'Inferences per second: adds duty cycle and average power')
+  .option('--battery <mah>', 'Battery capacity in mAh (with --rate): adds battery life')
+  .option('--json', 'Print the report as JSON')
+  .option('--html <file>', 'Also write a self-contained HTML report (memory timeline, per-layer cost)')
+  .example('tinyforge analyze examples/gesture_int8.tflite --board nano33ble-sense-rev2 --rate 10 --battery 500')
+  .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/analyze.js'), model, opts));
+
 cli.help();
 cli.version(VERSION);
 

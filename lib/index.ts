@@ -1,6 +1,7 @@
 /**
  * tinyforge's library API. Small and typed on purpose: load a model, inspect
- * it, simulate it bit-exactly like TFLite Micro, quantize / dequantize.
+ * it, analyze it on a board (memory, latency, energy, an HTML report),
+ * simulate it bit-exactly like TFLite Micro, quantize / dequantize.
  */
 export { loadModel, parseModel } from './load.js';
 export { inspectModel } from './inspect.js';

@@ -21,11 +21,6 @@ export const APT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   gcc: ['gcc'],
 };
 
-/** Everything the mps2 emulation flow needs, for one `apt-get install` line. */
-export const EMULATION_APT_PACKAGES: readonly string[] = [
-  'qemu-system-arm', 'gcc-arm-none-eabi', 'libnewlib-arm-none-eabi', 'libstdc++-arm-none-eabi-dev', 'make', 'gcc',
-];
-
 export function aptHint(packages: readonly string[]): string {
   return `install it: sudo apt-get install ${[...new Set(packages)].join(' ')} (Debian/Ubuntu)`;
 }

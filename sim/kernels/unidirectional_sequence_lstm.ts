@@ -282,11 +282,15 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
   },
 };
 
-/** One time step of one batch row (LstmStep restricted to a single row). */
-function rowStep(d: OpData, inOff: number, stOff: number, outOff: number): void {
-  const { input, hidden, cell, output, nIn, nState, wx, wh, biasX, biasH, gates } = d;
-
-  // Gate pre-activations: two int16-clamped FCs, then a saturating add.
+/**
+ * Gate pre-activations of one row: two int16-clamped FCs, then a saturating add.
+ * A function of its own (not inlined in rowStep) so V8 optimizes the long MAC
+ * loops on their own: inside rowStep, the on-stack-replacement code compiled
+ * during the first gate loop deoptimized at every call on the not-yet-run
+ * code after it (an eager "insufficient type feedback" deopt loop).
+ */
+function gatePreactivations(d: OpData, inOff: number, stOff: number): void {
+  const { input, hidden, nIn, nState, wx, wh, biasX, biasH, gates } = d;
   for (let g = 0; g < 4; g++) {
     const mx = d.multX[g]!;
     const sx = d.shiftX[g]!;
@@ -314,6 +318,12 @@ function rowStep(d: OpData, inOff: number, stOff: number, outOff: number): void 
       gates[row] = sum;
     }
   }
+}
+
+/** One time step of one batch row (LstmStep restricted to a single row). */
+function rowStep(d: OpData, inOff: number, stOff: number, outOff: number): void {
+  const { hidden, cell, output, nState, gates } = d;
+  gatePreactivations(d, inOff, stOff);
   // forget, input: sigmoid; cell: tanh (Q3.12 input, no shift); output: sigmoid.
   logisticInt16(0, 0, 2 * nState, gates, gates, 0, 0);
   tanhInt16(0, 0, nState, gates, gates, 2 * nState, 2 * nState);

@@ -21,6 +21,7 @@ import { loadModel, parseModel } from '../../lib/load.js';
 import { renderFirmware } from '../../lib/generate.js';
 import { writeProject } from '../../generator/output.js';
 import { ARM_TOOLS, buildEmulation, runEmulation } from '../../generator/toolchain/emulate.js';
+import { PLUGIN_SOURCE } from '../../generator/toolchain/plugin.js';
 import { nativeOps } from '../../generator/native/ops/index.js';
 import { validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
 import { ToolchainError } from '../../lib/errors.js';
@@ -137,18 +138,21 @@ describe.runIf(HAVE)('emulated board mps2-an386 (QEMU)', () => {
 
   it('the example model: validate --emulate matches the simulator on the example input and random vectors', async () => {
     const model = await loadModel(join(ROOT, 'examples', 'gesture_int8.tflite'));
-    const vectors = [...(await vectorsFromFiles(model, [join(ROOT, 'examples', 'gesture_input.bin')])), ...randomInputVectors(model, 4)];
+    const example = await vectorsFromFiles(model, [join(ROOT, 'examples', 'gesture_input.bin')]);
+    const vectors = [...example, ...randomInputVectors(model, 4), ...example];
     const { report, deviceOutputs } = await validateModel(model, { board: BOARD, emulate: true, vectors });
-    expect(report.vectors.map((v) => v.exact)).toEqual([true, true, true, true, true]);
-    expect(report.exact).toBe(5);
-    expect(report.instructions).toHaveLength(5);
+    expect(report.vectors.map((v) => v.exact)).toEqual([true, true, true, true, true, true]);
+    expect(report.exact).toBe(6);
+    expect(report.instructions).toHaveLength(6);
     for (const n of report.instructions) expect(n).toBeGreaterThan(100);
+    // Exact counts: the same input gives the same count, run after run.
+    expect(report.instructions[5]).toBe(report.instructions[0]);
     expect(report.elf.text).toBeGreaterThan(report.constantBytes);
     expect(report.arenaBytes).toBeGreaterThan(0);
     // The README's sample window is a "shake" (class 1).
     const probs = new Int8Array(deviceOutputs[0]![0]!.buffer.slice(0));
     expect(probs.indexOf(Math.max(...probs))).toBe(1);
-    rows.push({ case: 'examples/gesture_int8', vectors: 5, exact: report.exact, instructions: report.instructions, elf: report.elf, arenaBytes: report.arenaBytes, buildMs: Math.round(report.timing.buildMs), runMs: Math.round(report.timing.runMs), golden: {} });
+    rows.push({ case: 'examples/gesture_int8', vectors: 6, exact: report.exact, instructions: report.instructions, elf: report.elf, arenaBytes: report.arenaBytes, buildMs: Math.round(report.timing.buildMs), runMs: Math.round(report.timing.runMs), golden: {} });
   }, 10 * MINUTES);
 
   describe.runIf(GOLDEN)('golden real models: byte-equal to TFLite Micro on every vector', () => {
@@ -197,6 +201,12 @@ describe.runIf(HAVE)('emulated board mps2-an386 (QEMU)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 10 * MINUTES);
+
+  it('the instruction-count plugin source compiles warning-free with the host gcc', async () => {
+    const r = spawnSync('gcc', ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', PLUGIN_SOURCE], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
 
   it('a hung guest is killed at the time limit with a clear ToolchainError', async () => {
     const model = reshapeModel();

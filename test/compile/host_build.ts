@@ -6,7 +6,9 @@
  * developer scripts.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -42,6 +44,31 @@ export interface HostBuild {
   compileSeconds: number;
 }
 
+/**
+ * The host main only depends on the model's interface header (input / output
+ * counts): its object is compiled once per distinct header (banner comments
+ * aside) and kept in the temp folder, keyed by a hash of everything it is
+ * built from.
+ */
+const mainObjects = new Map<string, Promise<string>>();
+function hostMainObject(modelHeader: string, src: string): Promise<string> {
+  const header = modelHeader.split('\n').filter((l) => !l.startsWith('//')).join('\n');
+  const key = createHash('sha256').update(readFileSync(HOST_MAIN)).update(header).update(HOST_CXXFLAGS.join(' ')).digest('hex').slice(0, 16);
+  let p = mainObjects.get(key);
+  if (!p) {
+    p = (async () => {
+      const obj = join(tmpdir(), `tinyforge-host-main-${key}.o`);
+      if (existsSync(obj)) return obj;
+      const partial = `${obj}.${process.pid}.tmp`;
+      await gxx([...HOST_CXXFLAGS, `-I${src}`, '-c', HOST_MAIN, '-o', partial]);
+      renameSync(partial, obj);
+      return obj;
+    })();
+    mainObjects.set(key, p);
+  }
+  return p;
+}
+
 /** Generates the project into `dir` and builds `dir/host_model`. Object files compile in parallel. */
 export async function buildHost(model: Model, dir: string): Promise<HostBuild> {
   const project = renderProject(model, { board: { id: 'host' }, name: 'model' });
@@ -51,13 +78,16 @@ export async function buildHost(model: Model, dir: string): Promise<HostBuild> {
     writeFileSync(p, content);
   }
   const src = join(dir, project.name, 'src', 'tinyforge');
-  const units = [join(src, 'tinyforge_model.cpp'), join(src, 'tinyforge_weights.cpp'), HOST_MAIN];
+  const units = [join(src, 'tinyforge_model.cpp'), join(src, 'tinyforge_weights.cpp')];
   const t0 = Date.now();
-  const objects = await Promise.all(units.map(async (u, i) => {
-    const obj = join(dir, `unit${i}.o`);
-    await gxx([...HOST_CXXFLAGS, `-I${src}`, '-c', u, '-o', obj]);
-    return obj;
-  }));
+  const objects = await Promise.all([
+    ...units.map(async (u, i) => {
+      const obj = join(dir, `unit${i}.o`);
+      await gxx([...HOST_CXXFLAGS, `-I${src}`, '-c', u, '-o', obj]);
+      return obj;
+    }),
+    hostMainObject(project.files.get(`${project.name}/src/tinyforge/tinyforge_model.h`)!, src),
+  ]);
   const exe = join(dir, 'host_model');
   await gxx([...objects, '-o', exe]);
   return { exe, compileSeconds: (Date.now() - t0) / 1000 };

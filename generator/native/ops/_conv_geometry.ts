@@ -39,3 +39,22 @@ export function biasArray(types: AccTypes, values: ArrayLike<number>, big: BigIn
   if (big) return big.slice();
   return BigInt64Array.from(Array.from(values as ArrayLike<number>, (v) => BigInt(v)));
 }
+
+/**
+ * Weights of one block of 4 output channels over `k` inputs split into runs
+ * of `run` inputs, in the dot4 layout of kernels/mac.h: per run, run/4 groups
+ * of 16 bytes (channel j's weights for 4 consecutive inputs at bytes 4j..4j+3)
+ * then run%4 groups of 4 bytes (one weight per channel). `weight(j, i)` is
+ * channel j's weight for input i (0 for a missing channel); writes k * 4
+ * bytes at dst[off].
+ */
+export function dot4Block(k: number, run: number, weight: (j: number, i: number) => number, dst: Int8Array, off: number): void {
+  const quads = run >> 2;
+  for (let i = 0; i < k; i++) {
+    const r = Math.floor(i / run);
+    const pos = i - r * run;
+    const at = off + r * run * 4 + (pos < quads * 4 ? (pos >> 2) * 16 + (pos & 3) : quads * 16 + (pos - quads * 4) * 4);
+    const stride = pos < quads * 4 ? 4 : 1;
+    for (let j = 0; j < 4; j++) dst[at + j * stride] = weight(j, i);
+  }
+}

@@ -4,58 +4,76 @@
  *
  * Everything comes from the simulator's prepare (sim/kernels/conv_2d.ts):
  * padding, per-channel multipliers and shifts, activation range, and the
- * weights already regrouped in blocks of 4 output channels (the layout the
- * kernel's inner loop reads). Here we only add the zero-point fold for the
- * interior pixels: bias_folded = bias - zp_in * sum(w) (int32 wrap, like
- * TFLM's accumulator), exact because an interior window has no skipped tap.
+ * weights regrouped in blocks of 4 output channels, which are laid out here in
+ * the order the kernel's inner loop reads them (dot4 layout, kernels/mac.h).
+ * The input zero point is folded into the bias, bias - zp_in * sum(w) (int32
+ * wrap, like TFLM's accumulator): exact for windows inside the image, and for
+ * border windows too because the kernel pads them with zp_in (a tap TFLM
+ * skips then adds 0). Border windows are gathered into arena scratch.
  */
+import type { OptionsByKind, Operator, Subgraph } from '../../../sim/ir/types.js';
+import { computePaddingHeightWidth } from '../../../sim/kernels/_conv_common.js';
 import { conv2dKernel } from '../../../sim/kernels/conv_2d.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
-import { accTypes, biasArray, interiorRange } from './_conv_geometry.js';
+import { accTypes, biasArray, dot4Block, interiorRange } from './_conv_geometry.js';
 import { emitConv2dInt16 } from './conv_2d_s16.js';
+
+/** Bytes of the border patch (one window of the input), or 0 when every window is inside the image. */
+function patchBytes(sg: Subgraph, op: Operator): number {
+  const input = sg.tensors[op.inputs[0]!]!;
+  const filter = sg.tensors[op.inputs[1]!]!;
+  const output = sg.tensors[op.outputs[0]!]!;
+  if (input.dtype !== 'int8' || input.shape.length !== 4 || filter.shape.length !== 4 || output.shape.length !== 4) return 0;
+  const o = op.options as OptionsByKind['Conv2DOptions'];
+  const [, inH, inW] = input.shape as [number, number, number, number];
+  const [, fh, fw, fc] = filter.shape as [number, number, number, number];
+  const [, outH, outW] = output.shape as [number, number, number, number];
+  const pad = computePaddingHeightWidth(o.strideH, o.strideW, o.dilationH, o.dilationW, inH, inW, fh, fw, o.padding);
+  const y = interiorRange(outH, inH, fh, o.strideH, o.dilationH, pad.height);
+  const x = interiorRange(outW, inW, fw, o.strideW, o.dilationW, pad.width);
+  return y.all && x.all ? 0 : fh * fw * fc;
+}
 
 export const conv2dEmitter: OpEmitter = {
   ops: ['CONV_2D'],
+  scratchBytes: patchBytes,
   emit(ctx) {
     const d = simPrepare(ctx, conv2dKernel);
     if (d.kind !== 0) return emitConv2dInt16(ctx, d);
     const types = accTypes(d.kind);
     const { groups, blocks, k, perGroup, outC, rq } = d;
-    const weights = new Int8Array(d.weights.length);
-    for (let i = 0; i < weights.length; i++) weights[i] = d.weights[i]!;
-    const biasFolded = new Int32Array(outC);
+    const run = groups === 1 && d.dilationW === 1 ? d.filterW * d.filterC : d.filterC;
+    const weights = new Int8Array(groups * blocks * k * 4);
+    const bias = new Int32Array(outC);
     for (let g = 0; g < groups; g++) {
       for (let b = 0; b < blocks; b++) {
-        for (let j = 0; j < 4; j++) {
-          const ch = b * 4 + j;
-          if (ch >= perGroup) continue;
+        const src = (g * blocks + b) * k * 4;
+        dot4Block(k, run, (j, i) => d.weights[src + i * 4 + j]!, weights, src);
+        for (let j = 0; j < 4 && b * 4 + j < perGroup; j++) {
           let sum = 0;
-          const base = (g * blocks + b) * k * 4 + j;
-          for (let i = 0; i < k; i++) sum += d.weights[base + i * 4]!;
-          const oc = g * perGroup + ch;
-          biasFolded[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sum);
+          for (let i = 0; i < k; i++) sum += d.weights[src + i * 4 + j]!;
+          const oc = g * perGroup + b * 4 + j;
+          bias[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sum);
         }
       }
     }
-    const y = interiorRange(d.outH, d.inH, d.filterH, d.strideH, d.dilationH, d.padH);
-    const x = interiorRange(d.outW, d.inW, d.filterW, d.strideW, d.dilationW, d.padW);
-    const border = !(y.all && x.all);
-
-    ctx.kernel('requant');
-    ctx.kernel('conv2d');
-    const wName = ctx.constant('weights', 'int8_t', weights);
-    // int16 has no zero point: the folded bias is the bias itself.
-    const fName = d.inputOffset !== 0 ? ctx.constant('bias_folded', 'int32_t', biasFolded) : ctx.constant('bias', types.bias, biasArray(types, rq.bias, rq.biasBig));
-    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', Int32Array.from(rq.bias)) : fName;
-    const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
-    const sName = ctx.constant('shift', 'int32_t', rq.shift);
     const input = ctx.input(0)!;
     const output = ctx.output(0);
+    const border = patchBytes(ctx.subgraph, ctx.op) > 0;
+    ctx.kernel('requant');
+    ctx.kernel('mac');
+    ctx.kernel('conv2d');
+    const wName = ctx.constant('weights', 'int8_t', weights);
+    const bName = ctx.constant('bias', types.bias, biasArray(types, bias, null));
+    const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
+    const sName = ctx.constant('shift', 'int32_t', rq.shift);
+    const patch = border ? ctx.scratch(types.input) : `(${types.input}*)0`;
     const t = targs([
       types.input, types.acc, types.bias, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.filterH, d.filterW, d.filterC,
       d.strideH, d.strideW, d.dilationH, d.dilationW, d.padH, d.padW, -d.inputOffset, rq.outZp, rq.actMin, rq.actMax,
+      rq.shift.some((v) => v > 0) ? 'true' : 'false',
     ]);
-    return `tf_conv2d<${t}>(${ctx.ptr(input.index, types.input)}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(output.index, types.input)});`;
+    return `tf_conv2d<${t}>(${ctx.ptr(input.index, types.input)}, ${wName}, ${bName}, ${mName}, ${sName}, ${patch}, ${ctx.ptr(output.index, types.input)});`;
   },
 };

@@ -5,13 +5,13 @@
  * Parameters come from the simulator's prepare (sim/kernels/depthwise_conv_2d.ts).
  * The filter [1, FH, FW, OUT_C] is regrouped here into blocks of 4 output
  * channels with the taps of a block consecutive (the kernel's inner-loop
- * order), and the zero point is folded into a per-channel bias for pixels
- * whose whole window is inside the image.
+ * order), and the zero point is folded into the per-channel bias (exact for
+ * border windows too: the kernel pads them with zp_in).
  */
 import { depthwiseConv2dKernel } from '../../../sim/kernels/depthwise_conv_2d.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
-import { accTypes, biasArray, interiorRange } from './_conv_geometry.js';
+import { accTypes, biasArray } from './_conv_geometry.js';
 
 export const depthwiseConv2dEmitter: OpEmitter = {
   ops: ['DEPTHWISE_CONV_2D'],
@@ -36,22 +36,19 @@ export const depthwiseConv2dEmitter: OpEmitter = {
     }
     const biasFolded = new Int32Array(outC);
     for (let oc = 0; oc < outC; oc++) biasFolded[oc] = wrap32(rq.bias[oc]! + d.inputOffset * sums[oc]!);
-    const y = interiorRange(d.outH, d.inH, filterH, d.strideH, d.dilationH, d.padH);
-    const x = interiorRange(d.outW, d.inW, filterW, d.strideW, d.dilationW, d.padW);
-    const border = !(y.all && x.all);
-
     ctx.kernel('requant');
+    ctx.kernel('mac');
     ctx.kernel('depthwise_conv2d');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    // int16 has no zero point: the folded bias is the bias itself.
-    const fName = d.inputOffset !== 0 ? ctx.constant('bias_folded', 'int32_t', biasFolded) : ctx.constant('bias', types.bias, biasArray(types, rq.bias, rq.biasBig));
-    const bName = border && d.inputOffset !== 0 ? ctx.constant('bias', 'int32_t', Int32Array.from(rq.bias)) : fName;
+    // int16 has no zero point: the folded bias is the bias itself (int64 for the int64 accumulator).
+    const bName = types.bias === 'int32_t' ? ctx.constant('bias', 'int32_t', biasFolded) : ctx.constant('bias', 'int64_t', biasArray(types, rq.bias, rq.biasBig));
     const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
     const sName = ctx.constant('shift', 'int32_t', rq.shift);
     const t = targs([
       types.input, types.acc, types.bias, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, outC, filterH, filterW, d.depthMultiplier,
       d.strideH, d.strideW, d.dilationH, d.dilationW, d.padH, d.padW, -d.inputOffset, rq.outZp, rq.actMin, rq.actMax,
+      rq.shift.some((v) => v > 0) ? 'true' : 'false',
     ]);
-    return `tf_depthwise_conv2d<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${bName}, ${fName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
+    return `tf_depthwise_conv2d<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${bName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
   },
 };

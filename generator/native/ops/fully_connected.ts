@@ -6,13 +6,13 @@
  * The simulator's prepare (sim/kernels/fully_connected.ts) supplies the
  * multipliers, the activation range and the per-row term bias - zp_in *
  * sum(w) (int32 wrap), so the kernel's inner loop is a bare dot product. The
- * weight rows are interleaved here in blocks of 4 (the order the kernel reads
- * them), zero-padded to a multiple of 4 rows.
+ * weight rows are laid out here in blocks of 4 in the order the kernel reads
+ * them (dot4 layout, kernels/mac.h), zero-padded to a multiple of 4 rows.
  */
 import { fullyConnectedKernel } from '../../../sim/kernels/fully_connected.js';
 import type { OpEmitter } from '../types.js';
 import { allSame, simPrepare, targs } from './_sim_prepare.js';
-import { accTypes, biasArray } from './_conv_geometry.js';
+import { accTypes, biasArray, dot4Block } from './_conv_geometry.js';
 
 export const fullyConnectedEmitter: OpEmitter = {
   ops: ['FULLY_CONNECTED'],
@@ -24,21 +24,20 @@ export const fullyConnectedEmitter: OpEmitter = {
     const { depth, outDepth, filter } = d;
     const blocks = (outDepth + 3) >> 2;
     const weights = new Int8Array(blocks * depth * 4);
-    for (let oc = 0; oc < outDepth; oc++) {
-      const b = oc >> 2;
-      const j = oc & 3;
-      for (let k = 0; k < depth; k++) weights[(b * depth + k) * 4 + j] = filter[oc * depth + k]!;
+    for (let b = 0; b < blocks; b++) {
+      dot4Block(depth, depth, (j, k) => (b * 4 + j < outDepth ? filter[(b * 4 + j) * depth + k]! : 0), weights, b * depth * 4);
     }
     // rowTerm is already wrapped to int32 for an int32 accumulator, exact for the int64 one.
     const rowTerm = biasArray(types, d.rowTerm, null);
     const perChannel = !(allSame(d.multiplier) && allSame(d.shift));
     ctx.kernel('requant');
+    ctx.kernel('mac');
     ctx.kernel('fully_connected');
     const wName = ctx.constant('weights', 'int8_t', weights);
     const rName = ctx.constant('row_term', types.bias, rowTerm);
     const mName = ctx.constant('multiplier', 'int32_t', perChannel ? d.multiplier : d.multiplier.subarray(0, 1));
     const sName = ctx.constant('shift', 'int32_t', perChannel ? d.shift : d.shift.subarray(0, 1));
-    const t = targs([types.input, types.acc, types.bias, types.input, d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0]);
+    const t = targs([types.input, types.acc, types.bias, types.input, d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0, d.shift.some((v) => v > 0) ? 'true' : 'false']);
     return `tf_fully_connected<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${rName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
   },
 };

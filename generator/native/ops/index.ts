@@ -19,6 +19,7 @@ import { transposeConvEmitter } from './transpose_conv.js';
 import { svdfEmitter } from './svdf.js';
 import { unidirectionalSequenceLstmEmitter } from './unidirectional_sequence_lstm.js';
 import { signalEmitter } from './signal.js';
+import { gatherEmitter } from './gather.js';
 import { addEmitter } from './add.js';
 import { conv2dEmitter } from './conv_2d.js';
 import { depthwiseConv2dEmitter } from './depthwise_conv_2d.js';
@@ -51,6 +52,7 @@ const EMITTERS: readonly OpEmitter[] = [
   svdfEmitter,
   unidirectionalSequenceLstmEmitter,
   signalEmitter,
+  gatherEmitter,
   addEmitter,
   conv2dEmitter,
   depthwiseConv2dEmitter,

@@ -92,6 +92,7 @@ export const signalEmitter: OpEmitter = {
     return out && out.shape.length >= 1 ? 2 * (out.shape[out.shape.length - 1]! - 2) : 0;
   },
   emit(ctx) {
+    ctx.kernel('signal_math');
     ctx.kernel('signal_ops');
     return EMIT[ctx.op.op]!(ctx);
   },

@@ -38,6 +38,7 @@ export const unidirectionalSequenceLstmEmitter: OpEmitter = {
       }
     }
     if (d.nIn * 16384 >= 2 ** 31 || d.nState * 16384 >= 2 ** 31) return ctx.unsupported('the gate dot products could overflow int32');
+    ctx.kernel('int16_act');
     ctx.kernel('lstm_s8');
     const wx = ctx.constant('wx', 'int8_t', d.wx);
     const wh = ctx.constant('wh', 'int8_t', d.wh);

@@ -1,4 +1,4 @@
-// tinyforge native kernel: SOFTMAX int8 -> int8 / int16 (TFLM reference_ops::Softmax, gemmlowp fixed point).
+// tinyforge native kernel: SOFTMAX int8 -> int8 / int16 (TFLM reference_ops::Softmax, gemmlowp fixed point) and int16 -> int16 (SoftmaxInt16).
 #pragma once
 #include <stdint.h>
 #include "../tf_fixedpoint.h"
@@ -54,10 +54,11 @@ static inline void tf_softmax_s16(const int16_t* input, const int16_t* exp_lut, 
       sum += (uint32_t)(int32_t)e;
     }
     const int headroom_plus_one = tf_clz32(sum);
-    const int64_t shifted_sum = (((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14;
+    const int64_t normalised = headroom_plus_one > 0 ? (int64_t)sum << (headroom_plus_one - 1) : (int64_t)(sum >> 1);
+    const int64_t shifted_sum = (normalised + (1 << 13)) >> 14;
     const int32_t sym_shifted_sum = tf_clamp((int32_t)(shifted_sum - ((1 << 15) + (1 << 16))), -32768, 32767);
     const int32_t reciprocal = tf_softmax_lut_lookup(sym_shifted_sum, one_over_one_plus_x_lut);
-    const int right_shift = 31 - headroom_plus_one;
+    const int right_shift = headroom_plus_one < 32 ? 31 - headroom_plus_one : 0;  // the sum is never 0: exp(0) > 0
     const int64_t round = right_shift > 0 ? ((int64_t)1 << (right_shift - 1)) : 0;
     for (int c = 0; c < DEPTH; c++) {
       const int32_t v = (int32_t)(((int64_t)y[c] * reciprocal + round) >> right_shift);
