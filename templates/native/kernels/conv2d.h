@@ -79,13 +79,8 @@ static inline void tf_conv2d(const IN_T* input, const int8_t* weights, const BIA
                 tf_dot4<RUN>(x, w, a0, a1, a2, a3);
               }
             }
-            const ACC_T acc[4] = {a0, a1, a2, a3};
             const int oc0 = g * PER_GROUP + blk * 4;
-            const int n = PER_GROUP - blk * 4 < 4 ? PER_GROUP - blk * 4 : 4;
-            for (int j = 0; j < n; j++) {
-              const int oc = oc0 + j;
-              out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(acc[j], bias[oc], multiplier[oc], shift[oc]));
-            }
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc0, PER_GROUP - blk * 4 < 4 ? PER_GROUP - blk * 4 : 4, a0, a1, a2, a3, bias, multiplier, shift);
           }
         }
       }

@@ -100,10 +100,7 @@ static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights,
           for (int oc = 0; oc < FULL * 4; oc += 4) {
             ACC_T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             tf_dw_block4<FH, FW, ROW, COL, DM>(px, oc, w, a0, a1, a2, a3);
-            out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a0, bias[oc], multiplier[oc], shift[oc]));
-            out[oc + 1] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a1, bias[oc + 1], multiplier[oc + 1], shift[oc + 1]));
-            out[oc + 2] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a2, bias[oc + 2], multiplier[oc + 2], shift[oc + 2]));
-            out[oc + 3] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a3, bias[oc + 3], multiplier[oc + 3], shift[oc + 3]));
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc, 4, a0, a1, a2, a3, bias, multiplier, shift);
           }
           for (int oc = FULL * 4; oc < OUT_C; oc++) {
             const IN_T* x = px + oc / DM;
@@ -129,12 +126,9 @@ static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights,
                 p += 4;
               }
             }
-            ACC_T a[4] = {0, 0, 0, 0};
-            tf_dw_block4<FH, FW, FW * 4, 4, 1>(patch, 0, w, a[0], a[1], a[2], a[3]);
-            const int n = OUT_C - oc < 4 ? OUT_C - oc : 4;
-            for (int j = 0; j < n; j++) {
-              out[oc + j] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a[j], bias[oc + j], multiplier[oc + j], shift[oc + j]));
-            }
+            ACC_T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            tf_dw_block4<FH, FW, FW * 4, 4, 1>(patch, 0, w, a0, a1, a2, a3);
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc, OUT_C - oc < 4 ? OUT_C - oc : 4, a0, a1, a2, a3, bias, multiplier, shift);
           }
         }
       }

@@ -66,3 +66,13 @@ template <typename OUT_T, int OUT_ZP, int ACT_MIN, int ACT_MAX>
 TF_RQ_INLINE OUT_T tf_requant_out(int32_t v) {
   return (OUT_T)(tf_clamp(v, ACT_MIN - OUT_ZP, ACT_MAX - OUT_ZP) + OUT_ZP);
 }
+
+// The output stage of a block of 4 channels oc..oc+3 of which the first n exist (n is 4 except at a tail).
+template <typename OUT_T, int OUT_ZP, int ACT_MIN, int ACT_MAX, bool LEFT, typename ACC_T, typename BIAS_T>
+TF_RQ_INLINE void tf_requant4(OUT_T* out, int oc, int n, ACC_T a0, ACC_T a1, ACC_T a2, ACC_T a3,
+                              const BIAS_T* bias, const int32_t* multiplier, const int32_t* shift) {
+  out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a0, bias[oc], multiplier[oc], shift[oc]));
+  if (n > 1) out[oc + 1] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a1, bias[oc + 1], multiplier[oc + 1], shift[oc + 1]));
+  if (n > 2) out[oc + 2] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a2, bias[oc + 2], multiplier[oc + 2], shift[oc + 2]));
+  if (n > 3) out[oc + 3] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a3, bias[oc + 3], multiplier[oc + 3], shift[oc + 3]));
+}
