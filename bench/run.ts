@@ -45,6 +45,8 @@ interface Options {
   json: boolean;
 }
 
+const USAGE = 'npm run bench -- [--filter SUBSTR[,SUBSTR...]] [--runs N] [--json]   (a bare SUBSTR works as --filter)';
+
 function parseArgs(argv: string[]): Options {
   const o: Options = { filters: [], runs: null, json: false };
   for (let i = 0; i < argv.length; i++) {
@@ -57,13 +59,13 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--json') o.json = true;
-    else if (a.startsWith('--filter')) o.filters.push(...value().split(',').filter(Boolean));
-    else if (a.startsWith('--runs')) {
+    else if (a === '--filter' || a.startsWith('--filter=')) o.filters.push(...value().split(',').filter(Boolean));
+    else if (a === '--runs' || a.startsWith('--runs=')) {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) throw new Error('--runs needs a positive integer');
       o.runs = n;
     } else if (a === '--help' || a === '-h') {
-      console.log('npm run bench -- [--filter SUBSTR[,SUBSTR...]] [--runs N] [--json]');
+      console.log(USAGE);
       process.exit(0);
     } else if (!a.startsWith('-')) o.filters.push(a);
     else throw new Error(`unknown option ${a}`);
@@ -241,8 +243,10 @@ async function benchCase(c: GoldenCase, opts: Options): Promise<Row> {
 function machine(): { nproc: number; cpu: string; node: string; platform: string } {
   let cpu = cpus()[0]?.model ?? 'unknown';
   try {
-    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) cpu = m[1]!.trim();
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const name = field('model name');
+    if (name) cpu = `${name} (family ${field('cpu family') ?? '?'}, model ${field('model') ?? '?'})`;
   } catch { /* not Linux */ }
   return { nproc: cpus().length, cpu, node: process.version, platform: `${process.platform}-${process.arch}` };
 }
@@ -273,7 +277,13 @@ function markdown(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
   if (!requireGolden()) {
     console.error('golden data not found (../shared/golden or $TINYFORGE_GOLDEN): nothing to benchmark');
     process.exit(2);

@@ -38,10 +38,10 @@ cli
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/simulate.js'), model, opts));
 
 cli
-  .command('generate <model>', 'Write a complete Arduino sketch project (native engine) for a board')
+  .command('generate <model>', 'Write a complete Arduino sketch project for a board')
   .option('--board <id>', 'Board id (see boards/) or path to a board JSON file')
   .option('--out <dir>', 'Output folder (must be new or empty unless --force)')
-  .option('--engine <engine>', 'native (default)')
+  .option('--engine <engine>', "'native' (default: tinyforge's generated C++) or 'tflm' (TFLite Micro, the board's Arduino TFLM library)")
   .option('--sensor <kind>', 'Input source for the always-on loop (default: a test pattern)')
   .option('--name <name>', 'Sketch name (default: from the model file name)')
   .option('--period <ms>', 'Inference period of the always-on loop in ms (default 1000)')
@@ -73,6 +73,22 @@ cli
   .option('--html <file>', 'Also write a self-contained HTML report (memory timeline, per-layer cost)')
   .example('tinyforge analyze examples/gesture_int8.tflite --board nano33ble-sense-rev2 --rate 10 --battery 500')
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/analyze.js'), model, opts));
+
+cli
+  .command('flash <model-or-dir>', 'Generate the sketch (for a model), compile it with arduino-cli and upload it to the board')
+  .option('--board <id|path>', 'Board id (see boards/) or the path of a board JSON file')
+  .option('--port <port>', 'Serial port of the board (default: the one port arduino-cli recognises as this board)')
+  .option('--arduino-cli <path>', 'arduino-cli executable (default: $TINYFORGE_ARDUINO_CLI, then PATH)')
+  .option('--out <dir>', 'Generate the sketch here instead of a temporary folder (models only)')
+  .option('--force', 'Replace a non-empty --out folder')
+  .option('--sensor <kind>', 'Input source of the generated sketch; installs its library')
+  .option('--build-property <key=value>', 'Passed to arduino-cli compile; repeatable')
+  .option('--no-install', 'Fail instead of installing a missing core or library')
+  .option('--no-upload', 'Compile only')
+  .option('--json', 'Print the report as JSON')
+  .example('tinyforge flash examples/gesture_int8.tflite --board nano33ble-sense-rev2')
+  .example('tinyforge flash fw/ --board esp32-devkit --port /dev/ttyUSB0')
+  .action((target: string, opts: Record<string, unknown>) => run(() => import('./commands/flash.js'), target, opts));
 
 cli.help();
 cli.version(VERSION);

@@ -29,11 +29,23 @@ export function cIdent(s: string, fallback = 'model'): string {
   return id.slice(0, 48);
 }
 
+/** Folder names Windows refuses whatever the extension (CON, NUL, COM1...): a sketch folder must not be one. */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
+/** What a sketch name (--name, or derived) must be: the folder and the .ino name on every OS. */
+export const SKETCH_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+/** True when `name` can name a sketch folder: SKETCH_NAME and not a Windows reserved device name. */
+export function isSketchName(name: string): boolean {
+  return SKETCH_NAME.test(name) && !WINDOWS_RESERVED.test(name);
+}
+
 /** Arduino sketch folder / .ino name from a model path: letters, digits, underscore; starts with a letter. */
 export function sketchName(modelPath: string | null): string {
   const base = (modelPath ?? 'model').split(/[\\/]/).pop()!.replace(/\.tflite$/i, '');
   const id = cIdent(base, 'model');
-  return /^[A-Za-z]/.test(id) ? id : `tf_${id}`;
+  const name = /^[A-Za-z]/.test(id) ? id : `tf_${id}`;
+  return WINDOWS_RESERVED.test(name) ? `${name}_model` : name;
 }
 
 /** Makes identifiers unique by suffixing _2, _3... in first-come order. */

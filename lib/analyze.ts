@@ -6,8 +6,9 @@
  * or scratch buffer, with its offset and the operators during which it is live.
  *
  * Timeline sources
- * - native: sim/plan/planner.ts with the options memory.ts plans the native
- *   arena with (`NATIVE_PLAN`), so its size is the report's arenaBytes.
+ * - native: the native generator's own arena plan (memory.ts
+ *   `nativeMemoryPlan`: 16-byte alignment, per-op scratch buffers), so its
+ *   size is the report's arenaBytes.
  * - tflm: the greedy plan of the AllocateTensors() replay (tflm_arena.ts) for
  *   the board's ABI and kernel set, as memory.ts picks them. The plan sits at
  *   the start of the arena; TFLM's persistent allocations (runtime, OpData,
@@ -27,7 +28,8 @@ import { VERSION } from './version.js';
 import type { Model, Subgraph } from '../sim/ir/types.js';
 import { checkModel } from '../sim/ir/check.js';
 import { estimate, type EstimateResult, type FitProblem, type LayerEstimate } from '../sim/estimate/index.js';
-import { ARENA_KERNELS, CORE_ABI, type Engine, type MemoryEstimate } from '../sim/estimate/memory.js';
+import { ARENA_KERNELS, CORE_ABI, nativeMemoryPlan, tryNativeProgram, type Engine, type MemoryEstimate } from '../sim/estimate/memory.js';
+import type { NativeProgram } from '../generator/native/emit.js';
 import { tflmArena } from '../sim/estimate/tflm_arena.js';
 import { planMemory, type PlanOptions } from '../sim/plan/planner.js';
 
@@ -42,8 +44,6 @@ export interface AnalyzeOptions {
   batteryMah?: number;
 }
 
-/** Native arena planning options; must match estimateMemory's (sim/estimate/memory.ts). */
-export const NATIVE_PLAN: PlanOptions = { alignment: 8 };
 /** The fallback TFLM arena's planner run (memory.ts `fallbackTflmArena`). */
 const TFLM_FALLBACK_PLAN: PlanOptions = { alignment: 16, aliasReshape: false, inPlace: false };
 
@@ -142,9 +142,10 @@ export async function analyzeModel(model: Model, boardIdOrPath: string, options:
   validate(engine, options);
   const board = resolveBoard(boardIdOrPath);
   const problems = await checkModel(model);
-  const est = estimate(model, board, { engine, rateHz: options.rateHz, batteryMah: options.batteryMah });
+  const program = engine === 'native' ? tryNativeProgram(model).program : null;
+  const est = estimate(model, board, { engine, rateHz: options.rateHz, batteryMah: options.batteryMah, ...(program ? { nativeProgram: program } : {}) });
   const sg = model.subgraphs[0]!;
-  const timeline = engine === 'tflm' ? tflmTimeline(model, board.core, board.tflm.kernels, est.arenaBytes) : nativeTimeline(sg);
+  const timeline = engine === 'tflm' ? tflmTimeline(model, board.core, board.tflm.kernels, est.arenaBytes) : nativeTimeline(model, program);
 
   const flashLimit = board.memory.maxTextBytes ?? board.memory.flashBytes;
   const ramLimit = board.memory.maxDataBytes ?? board.memory.ramBytes;
@@ -199,8 +200,9 @@ const tensorRefs = (sg: Subgraph, indexes: readonly number[]): TimelineTensor[] 
 
 const operatorsOf = (sg: Subgraph) => sg.operators.map((o) => ({ index: o.index, op: o.op }));
 
-function nativeTimeline(sg: Subgraph): Timeline {
-  const plan = planMemory(sg, NATIVE_PLAN);
+function nativeTimeline(model: Model, program: NativeProgram | null): Timeline {
+  const sg = model.subgraphs[0]!;
+  const plan = nativeMemoryPlan(model, program);
   return {
     source: `native planner (${plan.strategy}; lower bound ${plan.lowerBound} B)`,
     operators: operatorsOf(sg),

@@ -18,6 +18,8 @@ import { BoardError } from './errors.js';
 
 export type CoreKind = 'cortex-m0plus' | 'cortex-m4f' | 'cortex-m7' | 'cortex-m33' | 'xtensa-lx6' | 'xtensa-lx7' | 'riscv32';
 export type KernelSet = 'cmsis-nn' | 'esp-nn' | 'reference';
+/** The TFLM API a board's library offers (generator/tflm/op-resolver.ts holds each one's MicroMutableOpResolver methods). */
+export type TflmResolverApi = 'chirale-2.0.0' | 'esp-tflite-micro';
 export type SensorKind = 'imu' | 'magnetometer' | 'microphone' | 'camera' | 'adc' | 'temperature' | 'humidity' | 'pressure' | 'light' | 'gesture' | 'proximity';
 
 /** Where a figure comes from; `estimate` marks derived or assumed values. */
@@ -76,7 +78,11 @@ export interface ResolvedBoard {
     readonly install: string | null;
     readonly header: string | null;
     readonly kernels: KernelSet;
+    /** Which op-resolver table `generate --engine tflm` uses; null when no Arduino TFLM library is known for the board. */
+    readonly resolver: TflmResolverApi | null;
   };
+  /** How arduino-cli installs and builds for this board (tinyforge flash); null when there is no fqbn. */
+  readonly arduino: BoardArduino | null;
   readonly toolchain: { readonly compiler: string; readonly cflags: readonly string[] };
   readonly latency: { readonly cpi: number };
   /** Boards that run under an emulator (templates/<family>/ -> <project>/emulation/); null for real hardware. */
@@ -84,6 +90,17 @@ export interface ResolvedBoard {
   readonly notes: readonly string[];
   /** Provenance of every figure, keyed by JSON path ("/clockHz", "/memory/ramBytes", ...). */
   readonly sources: Readonly<Record<string, Provenance>>;
+}
+
+export interface BoardArduino {
+  /** Platform for `arduino-cli core install`, e.g. 'esp32:esp32'. */
+  readonly core: string;
+  /** Package index of the core (--additional-urls); null when it is in arduino-cli's default index. */
+  readonly boardManagerUrl: string | null;
+  /** Library Manager names (NAME or NAME@VERSION) every sketch for this board needs. */
+  readonly libraries: readonly string[];
+  /** key=value pairs for `arduino-cli compile --build-property`. */
+  readonly buildProperties: readonly string[];
 }
 
 export interface BoardEmulation {
@@ -196,7 +213,8 @@ interface BoardFile {
   sensors: { kind: SensorKind; part: string; library: string | null; header?: string; notes?: string; source: string }[];
   power: { activeMw: Figure; sleepMw: Figure; batteryVolts?: Figure };
   arduinoCore: { flashBytes: Figure; ramBytes: Figure; stackBytes: Figure; stackInBaseline: boolean; notes?: string };
-  tflm: { library: string; version?: string | null; install?: string | null; header?: string | null; kernels: KernelSet; notes?: string; source: string };
+  tflm: { library: string; version?: string | null; install?: string | null; header?: string | null; kernels: KernelSet; resolver?: TflmResolverApi | null; notes?: string; source: string };
+  arduino?: { core: string; boardManagerUrl: string | null; libraries?: string[]; buildProperties?: string[]; source: string };
   toolchain: { compiler: string; cflags: string[]; source: string };
   latency: { cpi: Figure };
   emulation?: { family: string; machine: string; qemu: string; source: string };
@@ -217,6 +235,7 @@ function toResolved(b: BoardFile, file: string): ResolvedBoard {
   sources['/features'] = { source: b.features.source, estimate: b.features.estimate ?? false };
   sources['/tflm'] = { source: b.tflm.source, estimate: false };
   sources['/toolchain'] = { source: b.toolchain.source, estimate: false };
+  if (b.arduino) sources['/arduino'] = { source: b.arduino.source, estimate: false };
   if (b.emulation) sources['/emulation'] = { source: b.emulation.source, estimate: false };
   const batteryVolts = b.power.batteryVolts
     ? num('/power/batteryVolts', b.power.batteryVolts)
@@ -255,7 +274,17 @@ function toResolved(b: BoardFile, file: string): ResolvedBoard {
       install: b.tflm.install ?? null,
       header: b.tflm.header ?? null,
       kernels: b.tflm.kernels,
+      resolver: b.tflm.resolver ?? null,
     },
+    arduino: b.fqbn === null
+      ? null
+      : {
+          // Without an arduino section the core is the fqbn's packager:architecture, from the default index.
+          core: b.arduino?.core ?? b.fqbn.split(':').slice(0, 2).join(':'),
+          boardManagerUrl: b.arduino?.boardManagerUrl ?? null,
+          libraries: [...(b.arduino?.libraries ?? [])],
+          buildProperties: [...(b.arduino?.buildProperties ?? [])],
+        },
     toolchain: { compiler: b.toolchain.compiler, cflags: [...b.toolchain.cflags] },
     latency: { cpi: num('/latency/cpi', b.latency.cpi) },
     emulation: b.emulation ? { family: b.emulation.family, machine: b.emulation.machine, qemu: b.emulation.qemu } : null,

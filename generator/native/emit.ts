@@ -33,6 +33,9 @@ export interface TensorIO {
   elements: number;
   bytes: number;
   shape: string;
+  /** Rank and dims as a C initializer ("1u, 12u"), for the validation handshake. */
+  rank: number;
+  dims: string;
   scale: string;
   zeroPoint: number;
   /** C++ expression of the data pointer (uint8_t*). */
@@ -207,6 +210,7 @@ export function buildNativeProgram(model: Model): NativeProgram {
   const io = (ti: number): TensorIO => {
     const t = sg.tensors[ti]!;
     const q = t.quantization;
+    if (t.shape.length > 6) throw new GenerateError('bad-shape', `model input/output tensor ${ti} has rank ${t.shape.length}; the firmware's tensor layout holds at most 6 dims (TF_MAX_RANK)`, 'reshape the model\'s inputs and outputs to rank 6 or less', { tensor: ti });
     return {
       index: ti,
       name: cText(t.name, 60),
@@ -215,6 +219,8 @@ export function buildNativeProgram(model: Model): NativeProgram {
       elements: t.elements,
       bytes: t.bytes,
       shape: t.shape.join('x'),
+      rank: t.shape.length,
+      dims: t.shape.length ? t.shape.map((d) => `${d}u`).join(', ') : '0u',
       // Printed before an `f` suffix: it needs a '.' or an exponent to be a float literal ("1f" is not C).
       scale: ((s: string) => (/[.e]/.test(s) ? s : `${s}.0`))(q ? `${Math.fround(q.scale[0]!)}` : '0'),
       zeroPoint: q ? q.zeroPoint[0]! : 0,

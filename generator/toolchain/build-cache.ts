@@ -14,16 +14,21 @@
  * building the same model twice. Runs are cached by the ELF's hash plus the
  * input bytes: QEMU with the counting plugin is deterministic.
  *
+ * The cache keeps the newest MAX_BUILDS builds (by last use) and drops the
+ * large weights source of each (the ELF, the map and the model object stay).
+ * A failed build is kept as <key>.failed for its log.
+ *
  * TINYFORGE_NO_BUILD_CACHE=1 builds in a temporary folder every time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratedProject } from '../project.js';
 import { writeProject } from '../output.js';
 import { buildEmulation, runEmulation, type BuildOptions, type ElfSize, type EmulationRequest, type EmulationResult } from './emulate.js';
+import { ToolchainError } from '../../lib/errors.js';
 import { runTool } from './exec.js';
 import { cacheDir } from './plugin.js';
 
@@ -46,6 +51,9 @@ interface BuildRecord {
   size: ElfSize;
   buildMs: number;
 }
+
+/** Builds kept in the cache (the golden real models and the example are 19). */
+export const MAX_BUILDS = 64;
 
 const BANNER_COMMAND = /^(\/\/ |# )?command: .*$/m;
 
@@ -137,23 +145,60 @@ export async function cachedEmulationBuild(project: GeneratedProject, opts: Buil
     const build = join(projectDir, 'emulation', 'build');
     return { projectDir, elf: join(build, 'firmware.elf'), map: join(build, 'firmware.map'), size: r.size, buildMs: cached ? 0 : r.buildMs, cached, key };
   };
-  if (existsSync(record)) return result(JSON.parse(await readFile(record, 'utf8')) as BuildRecord, true);
+  const hit = async (): Promise<CachedBuild> => {
+    const now = new Date();
+    await utimes(record, now, now).catch(() => {});
+    return result(JSON.parse(await readFile(record, 'utf8')) as BuildRecord, true);
+  };
+  if (existsSync(record)) return hit();
 
-  await mkdir(join(cacheDir(), 'emu-build'), { recursive: true });
+  const root = join(cacheDir(), 'emu-build');
+  await mkdir(root, { recursive: true });
   const lock = `${dir}.lock`;
-  if (!(await acquire(lock, record))) return result(JSON.parse(await readFile(record, 'utf8')) as BuildRecord, true);
+  if (!(await acquire(lock, record))) return hit();
+  const work = `${dir}.tmp-${process.pid}`;
   try {
-    const work = `${dir}.tmp-${process.pid}`;
     await rm(work, { recursive: true, force: true });
     await writeProject(join(work, 'p'), project.files);
-    const b = await buildEmulation(join(work, 'p', project.name), opts);
+    let b: Awaited<ReturnType<typeof buildEmulation>>;
+    try {
+      b = await buildEmulation(join(work, 'p', project.name), opts);
+    } catch (e) {
+      if (!(e instanceof ToolchainError) || e.code !== 'build-failed') throw e;
+      const failed = `${dir}.failed`;
+      await rm(failed, { recursive: true, force: true });
+      await rename(work, failed);
+      const emu = join(failed, 'p', project.name, 'emulation');
+      throw new ToolchainError(e.code, e.message, `the project is in ${join(failed, 'p', project.name)}; run make -C ${emu} to see the whole log`, { file: emu });
+    }
     const rec: BuildRecord = { key, name: project.name, size: b.size, buildMs: Math.round(b.ms) };
     await writeFile(join(work, 'build.json'), `${JSON.stringify(rec, null, 2)}\n`);
+    // The weights source is most of the folder (15 MB for a 4 MB model); the ELF and the map are what is read later.
+    await rm(join(work, 'p', project.name, 'src', 'tinyforge', 'tinyforge_weights.cpp'), { force: true });
+    await rm(join(work, 'p', project.name, 'emulation', 'build', 'tinyforge_weights.o'), { force: true });
     await rm(dir, { recursive: true, force: true });
     await rename(work, dir);
+    await prune(root, key);
     return result(rec, false);
   } finally {
+    await rm(work, { recursive: true, force: true });
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** Drops the least recently used builds beyond MAX_BUILDS (never `keep`, never one being built). */
+async function prune(root: string, keep: string): Promise<void> {
+  const entries: { key: string; used: number }[] = [];
+  for (const name of await readdir(root)) {
+    if (name.includes('.')) continue;
+    const used = await stat(join(root, name, 'build.json')).then((s) => s.mtimeMs, () => null);
+    if (used !== null) entries.push({ key: name, used });
+  }
+  if (entries.length <= MAX_BUILDS) return;
+  entries.sort((a, b) => b.used - a.used);
+  for (const e of entries.slice(MAX_BUILDS)) {
+    if (e.key === keep || existsSync(join(root, `${e.key}.lock`))) continue;
+    await rm(join(root, e.key), { recursive: true, force: true });
   }
 }
 

@@ -3,19 +3,27 @@
  * measure the ELF, and run it under QEMU on input vectors with exact
  * per-inference instruction counts.
  *
- * The host <-> firmware contract is templates/mps2/tf_emu.h: the host writes
- * tf_job.txt (vector count) and tf_in_<v>_<k>.bin into a fresh working folder,
- * QEMU runs there with semihosting, the firmware writes tf_out_<v>_<k>.bin and
- * exits with a TF_EMU_EXIT_* status; the plugin writes one "region N" line per
- * inference.
+ * The host <-> firmware contract is templates/mps2/tf_emu.h. Two transports:
+ *  - serial (runEmulationSerial, what `validate --emulate` uses): tf_job.txt
+ *    says "serial"; QEMU's UART0 is one end of a socat pty pair and the host
+ *    speaks the validation protocol on the other end through SerialLink and
+ *    ValidationSession (generator/serial), the same stack as for a real board;
+ *  - files (runEmulation, the fallback): the host writes tf_job.txt (vector
+ *    count) and tf_in_<v>_<k>.bin, the firmware writes tf_out_<v>_<k>.bin over
+ *    semihosting.
+ * QEMU runs in a fresh working folder and exits with a TF_EMU_EXIT_* status;
+ * the plugin writes one "region N" line per inference.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolchainError } from '../../lib/errors.js';
-import { APT_PACKAGES, aptHint, requireTools, runTool, tail } from './exec.js';
+import { APT_PACKAGES, aptHint, requireTools, runTool, tail, type RunResult } from './exec.js';
 import { insnCountPlugin } from './plugin.js';
+import { openPtyPair, type PtyPair } from './pty.js';
+import { SerialLink } from '../serial/link.js';
+import { ValidationSession, type ExpectedFirmware, type SessionStats } from '../serial/session.js';
 
 /** Exit statuses of the emulation main (templates/mps2/tf_emu.h). */
 export const EMU_EXIT: Readonly<Record<number, string>> = {
@@ -149,13 +157,7 @@ export async function runEmulation(req: EmulationRequest): Promise<EmulationResu
     }
     const args = ['-M', req.machine, '-display', 'none', '-monitor', 'none', '-serial', 'none', '-semihosting-config', 'enable=on,target=native'];
     const countFile = join(work, 'tf_insn_count.txt');
-    if (count) {
-      const [plugin, syms] = await Promise.all([insnCountPlugin(), symbolAddresses(req.elf, ['perf_begin', 'perf_end'])]);
-      const hex = (n: number) => `0x${n.toString(16)}`;
-      // QEMU option values escape a comma by doubling it.
-      const q = (s: string) => s.replace(/,/g, ',,');
-      args.push('-plugin', `${q(plugin)},begin=${hex(syms.get('perf_begin')!)},end=${hex(syms.get('perf_end')!)},out=${q(countFile)}`);
-    }
+    if (count) args.push(...(await pluginArgs(req.elf, countFile)));
     args.push('-kernel', req.elf);
     const secs = (req.timeoutMs / 1000).toFixed(req.timeoutMs < 10_000 ? 1 : 0);
     const r = await runTool(req.qemu, args, {
@@ -166,10 +168,7 @@ export async function runEmulation(req: EmulationRequest): Promise<EmulationResu
       timeoutHint: `the guest ran longer than ${secs} s: it hangs, or the model is slower than the time limit allows (raise it with --timeout)`,
     });
     const consoleText = r.stdout;
-    if (r.exitCode !== 0) {
-      const why = EMU_EXIT[r.exitCode] ?? (r.exitCode === 1 && /qemu-system|plugin|Could not/i.test(r.stderr) ? 'QEMU itself failed' : `unexpected exit status ${r.exitCode}`);
-      throw new ToolchainError('emulation-failed', `the firmware failed under ${req.qemu} -M ${req.machine}: ${why}\n${tail(`${consoleText}${r.stderr}`, 15)}`, r.exitCode === 99 ? 'a fault in generated code is a bug in tinyforge; please report it with the model' : 'see the output above');
-    }
+    if (r.exitCode !== 0) throw exitError(req, r);
     const outputs: Uint8Array[][] = [];
     for (let v = 0; v < req.vectors.length; v++) {
       const row: Uint8Array[] = [];
@@ -182,19 +181,130 @@ export async function runEmulation(req: EmulationRequest): Promise<EmulationResu
       }
       outputs.push(row);
     }
-    let instructions: number[] = [];
-    let total: number | null = null;
-    if (count) {
-      const text = existsSync(countFile) ? await readFile(countFile, 'utf8') : '';
-      instructions = [...text.matchAll(/^region (\d+)$/gm)].map((m) => Number(m[1]));
-      const t = /^total (\d+)$/m.exec(text);
-      total = t ? Number(t[1]) : null;
-      if (instructions.length !== req.vectors.length) {
-        throw new ToolchainError('insn-count', `the instruction-count plugin reported ${instructions.length} inference(s) for ${req.vectors.length} vector(s)`, `its output was: ${tail(text, 5) || '(empty)'}`);
-      }
-    }
+    const { instructions, total } = count ? await readCounts(countFile, req.vectors.length) : { instructions: [], total: null };
     return { outputs, instructions, totalInstructions: total, console: consoleText, ms: r.ms, workDir: work };
   } finally {
+    if (!req.keepWorkDir) await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** -plugin arguments that count the instructions between perf_begin() and perf_end(). */
+async function pluginArgs(elf: string, countFile: string): Promise<string[]> {
+  const [plugin, syms] = await Promise.all([insnCountPlugin(), symbolAddresses(elf, ['perf_begin', 'perf_end'])]);
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  // QEMU option values escape a comma by doubling it.
+  const q = (s: string) => s.replace(/,/g, ',,');
+  return ['-plugin', `${q(plugin)},begin=${hex(syms.get('perf_begin')!)},end=${hex(syms.get('perf_end')!)},out=${q(countFile)}`];
+}
+
+async function readCounts(countFile: string, vectors: number): Promise<{ instructions: number[]; total: number | null }> {
+  const text = existsSync(countFile) ? await readFile(countFile, 'utf8') : '';
+  const instructions = [...text.matchAll(/^region (\d+)$/gm)].map((m) => Number(m[1]));
+  const t = /^total (\d+)$/m.exec(text);
+  if (instructions.length !== vectors) {
+    throw new ToolchainError('insn-count', `the instruction-count plugin reported ${instructions.length} inference(s) for ${vectors} vector(s)`, `its output was: ${tail(text, 5) || '(empty)'}`);
+  }
+  return { instructions, total: t ? Number(t[1]) : null };
+}
+
+function exitError(req: { qemu: string; machine: string }, r: RunResult, extra = ''): ToolchainError {
+  const why = EMU_EXIT[r.exitCode] ?? (r.exitCode === 1 && /qemu-system|plugin|Could not/i.test(r.stderr) ? 'QEMU itself failed' : `unexpected exit status ${r.exitCode}`);
+  return new ToolchainError('emulation-failed', `the firmware failed under ${req.qemu} -M ${req.machine}: ${why}\n${tail(`${r.stdout}${extra}${r.stderr}`, 15)}`, r.exitCode === 99 ? 'a fault in generated code is a bug in tinyforge; please report it with the model' : 'see the output above');
+}
+
+export interface SerialEmulationRequest {
+  elf: string;
+  qemu: string;
+  machine: string;
+  /** vectors[v][k]: raw bytes of model input k. */
+  vectors: readonly (readonly Uint8Array[])[];
+  /** The model the firmware must hold (hash and tensor layout): another firmware is refused. */
+  expect: ExpectedFirmware;
+  /** Kill QEMU after this many ms (the whole session). */
+  timeoutMs: number;
+  /** Count instructions (default true). */
+  countInstructions?: boolean;
+  keepWorkDir?: boolean;
+}
+
+export interface SerialEmulationResult extends EmulationResult {
+  /** tf_hal_micros() around each tf_invoke() (not physical time under QEMU). */
+  micros: number[];
+  /** The cycle counter around each tf_invoke(): null under QEMU (DWT reads 0). */
+  cycles: (number | null)[];
+  stats: SessionStats;
+}
+
+/**
+ * Runs the firmware under QEMU with its UART on a pty and validates over the
+ * serial protocol: handshake (model hash and layout checked), then LOAD /
+ * INFER / READ per vector, then QUIT and the ack byte.
+ */
+export async function runEmulationSerial(req: SerialEmulationRequest): Promise<SerialEmulationResult> {
+  requireTools([req.qemu, 'arm-none-eabi-nm', 'socat']);
+  const count = req.countInstructions ?? true;
+  const work = await mkdtemp(join(tmpdir(), 'tinyforge-emu-'));
+  let pty: PtyPair | null = null;
+  let link: SerialLink | null = null;
+  const abort = new AbortController();
+  try {
+    await writeFile(join(work, 'tf_job.txt'), 'serial\n');
+    pty = await openPtyPair(work);
+    link = await SerialLink.open(pty.host);
+    const countFile = join(work, 'tf_insn_count.txt');
+    const args = ['-M', req.machine, '-display', 'none', '-monitor', 'none', '-chardev', `serial,id=u0,path=${pty.fw.replace(/,/g, ',,')}`, '-serial', 'chardev:u0', '-semihosting-config', 'enable=on,target=native'];
+    if (count) args.push(...(await pluginArgs(req.elf, countFile)));
+    args.push('-kernel', req.elf);
+    const secs = (req.timeoutMs / 1000).toFixed(req.timeoutMs < 10_000 ? 1 : 0);
+    const t0 = performance.now();
+    const qemuDone = runTool(req.qemu, args, {
+      cwd: work,
+      what: `the firmware under ${req.qemu} -M ${req.machine}`,
+      timeoutMs: req.timeoutMs,
+      timeoutCode: 'emulator-timeout',
+      timeoutHint: `the guest ran longer than ${secs} s: it hangs, or the model is slower than the time limit allows (raise it with --timeout)`,
+      signal: abort.signal,
+    }).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
+
+    const session = new ValidationSession(link, { timeoutMs: 3000, inferTimeoutMs: req.timeoutMs, resyncMs: 150, chunkBytes: 4096, where: `the firmware under ${req.qemu} -M ${req.machine}` });
+    const results: Awaited<ReturnType<ValidationSession['infer']>>[] = [];
+    const l = link;
+    const talk = (async () => {
+      await session.handshake();
+      session.check(req.expect);
+      for (const v of req.vectors) results.push(await session.infer(v));
+      await session.quit();
+      await l.write(new Uint8Array([0x21])); // the ack byte the firmware waits for before it exits
+    })().then(() => ({ ok: true as const }), (e: unknown) => ({ ok: false as const, e }));
+
+    const first = await Promise.race([talk.then((t) => ({ from: 'session' as const, t })), qemuDone.then((q) => ({ from: 'qemu' as const, q }))]);
+    if (first.from === 'session' && !first.t.ok) {
+      abort.abort();
+      await qemuDone;
+      throw first.t.e;
+    }
+    const q = await qemuDone;
+    if (!q.ok) throw q.e;
+    if (q.r.exitCode !== 0) throw exitError(req, q.r, session.text);
+    const t = await talk;
+    if (!t.ok) throw t.e;
+    const { instructions, total } = count ? await readCounts(countFile, req.vectors.length) : { instructions: [], total: null };
+    session.dispose();
+    return {
+      outputs: results.map((r) => r.outputs),
+      instructions,
+      totalInstructions: total,
+      micros: results.map((r) => r.micros),
+      cycles: results.map((r) => r.cycles),
+      stats: session.stats,
+      console: `${session.text}${q.r.stdout}`,
+      ms: performance.now() - t0,
+      workDir: work,
+    };
+  } finally {
+    abort.abort();
+    await link?.close().catch(() => {});
+    pty?.close();
     if (!req.keepWorkDir) await rm(work, { recursive: true, force: true });
   }
 }

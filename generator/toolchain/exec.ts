@@ -19,6 +19,13 @@ export const APT_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'qemu-system-arm': ['qemu-system-arm'],
   make: ['make'],
   gcc: ['gcc'],
+  'g++': ['g++'],
+  nm: ['binutils'],
+  'arm-none-eabi-readelf': ['binutils-arm-none-eabi'],
+  'arm-none-eabi-c++filt': ['binutils-arm-none-eabi'],
+  'riscv64-unknown-elf-g++': ['gcc-riscv64-unknown-elf', 'picolibc-riscv64-unknown-elf'],
+  'riscv64-unknown-elf-nm': ['binutils-riscv64-unknown-elf'],
+  socat: ['socat'],
 };
 
 export function aptHint(packages: readonly string[]): string {
@@ -59,6 +66,8 @@ export interface RunOptions {
   timeoutHint?: string;
   /** Error code for a timeout (default 'timeout'). */
   timeoutCode?: string;
+  /** Kills the tool when aborted (the caller already knows why). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -88,6 +97,7 @@ export async function runTool(file: string, args: readonly string[], opts: RunOp
     stdin: 'ignore',
     timeout: opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : undefined,
     killSignal: 'SIGKILL',
+    cancelSignal: opts.signal,
     maxBuffer: 64 * 1024 * 1024,
     stripFinalNewline: false,
   });

@@ -27,7 +27,8 @@ import type { OpWork, OpClass } from './work.js';
 import { OP_CLASSES } from './work.js';
 import type { ClassCost, InstructionTable } from './latency.js';
 import { FIXED_PRIORS, opInstructions } from './latency.js';
-import type { CodeSizeTable } from './memory.js';
+import type { CodeSizeTable, NativeCodeFeatures, NativeCodeTable } from './memory.js';
+import { nativeCodeSize } from './memory.js';
 
 export interface InstructionSample {
   readonly name: string;
@@ -153,4 +154,80 @@ export function fitCodeSizes(samples: readonly CodeSizeSample[]): { reference: C
     return { base: x[0]!, perKind: Object.fromEntries(cols.map((k, i) => [k, x[i + 1]!])), otherKind: x[n - 1]! };
   };
   return { reference: fitOne((s) => s.reference), cmsisNn: fitOne((s) => s.cmsisNn) };
+}
+
+// ---- native engine (tinyforge's own firmware, measured on mps2-an386) ----
+
+export interface NativeCodeSample {
+  readonly name: string;
+  readonly features: NativeCodeFeatures;
+  /** Measured flash of the model code: ELF text + data - constant arrays - emulation runtime. */
+  readonly code: number;
+  /** Measured ELF text + data, the figure whose relative error the fit minimises. */
+  readonly flash: number;
+}
+
+/**
+ * Native code-size fit: one row per model, features [1, code-emitting ops,
+ * distinct kernel instances per kind], target the measured model code, rows
+ * divided by the model's whole flash so the fit minimises the relative error
+ * of the flash estimate (the figure that is checked). Kinds seen in a single
+ * model share the `otherInstance` column. NNLS.
+ */
+export function fitNativeCodeTable(samples: readonly NativeCodeSample[]): NativeCodeTable {
+  const seen = new Map<string, number>();
+  for (const s of samples) for (const k of Object.keys(s.features.instances)) seen.set(k, (seen.get(k) ?? 0) + 1);
+  const cols = [...seen.keys()].filter((k) => seen.get(k)! > 1).sort();
+  const row = (s: NativeCodeSample) => {
+    const inst = s.features.instances;
+    const other = Object.keys(inst).filter((k) => !cols.includes(k)).reduce((t, k) => t + inst[k]!, 0);
+    return [1, s.features.ops, ...cols.map((k) => inst[k] ?? 0), other];
+  };
+  const x = nnls(samples.map((s) => row(s).map((v) => v / s.flash)), samples.map((s) => s.code / s.flash));
+  return { base: x[0]!, perOp: x[1]!, perInstance: Object.fromEntries(cols.map((k, i) => [k, x[i + 2]!])), otherInstance: x[cols.length + 2]! };
+}
+
+export interface NativeInstructionSample {
+  readonly name: string;
+  readonly work: readonly OpWork[];
+  /** Executed instructions of one tf_invoke(). */
+  readonly instructions: number;
+}
+
+/** The native table's free parameters (everything else is 0: no golden model exercises it). */
+export const NATIVE_FITTED: readonly ('perOp' | readonly [OpClass, Feature])[] = [
+  'perOp',
+  ['conv', 'perMac'], ['conv', 'perOutput'], ['dwconv', 'perMac'], ['dwconv', 'perOutput'], ['fc', 'perMac'], ['fc', 'perOutput'],
+  ['svdf', 'perMac'], ['lstm', 'perMac'], ['lstm', 'perOutput'], ['eltwise', 'perElement'], ['move', 'perElement'], ['custom', 'perElement'],
+];
+
+/** Native instruction fit: as `fitInstructionTables`, one build, relative error, NNLS, no fixed priors. */
+export function fitNativeInstructionTable(samples: readonly NativeInstructionSample[]): InstructionTable {
+  const A = samples.map((s) => NATIVE_FITTED.map((p) => (p === 'perOp' ? s.work.length : sum(s.work, p[0], p[1])) / s.instructions));
+  const x = nnls(A, samples.map(() => 1));
+  const classes = Object.fromEntries(OP_CLASSES.map((c) => [c, { perMac: 0, perOutput: 0, perElement: 0 }])) as Record<OpClass, { -readonly [K in keyof ClassCost]: number }>;
+  let perOp = 0;
+  NATIVE_FITTED.forEach((p, j) => {
+    if (p === 'perOp') perOp = x[j]!;
+    else classes[p[0]][p[1]] = x[j]!;
+  });
+  return { id: 'cortex-m4/native', perOp, classes };
+}
+
+export function nativeInstructionResiduals(table: InstructionTable, samples: readonly NativeInstructionSample[]): ModelResidual[] {
+  return samples.map((s) => {
+    const predicted = s.work.reduce((t, w) => t + opInstructions(table, w), 0);
+    return { name: s.name, observed: s.instructions, predicted, error: predicted / s.instructions - 1 };
+  });
+}
+
+/** Leave-one-model-out errors of both native fits (refit without the model, predict it). */
+export function nativeLeaveOneOut(code: readonly NativeCodeSample[], insns: readonly NativeInstructionSample[], runtimeAndWeights: (name: string) => number): { code: ModelResidual[]; instructions: ModelResidual[] } {
+  const c = code.map((s) => {
+    const t = fitNativeCodeTable(code.filter((q) => q !== s));
+    const predicted = nativeCodeSize(t, s.features) + runtimeAndWeights(s.name);
+    return { name: s.name, observed: s.flash, predicted, error: predicted / s.flash - 1 };
+  });
+  const i = insns.map((s) => nativeInstructionResiduals(fitNativeInstructionTable(insns.filter((q) => q !== s)), [s])[0]!);
+  return { code: c, instructions: i };
 }

@@ -10,8 +10,9 @@
 import { listBoards, resolveBoard, type ResolvedBoard } from '../../lib/boards.js';
 import type { Model } from '../ir/types.js';
 import { opCounts } from './counts.js';
-import { INSTRUCTION_TABLE_FOR_KERNELS, M4_CMSIS_NN, energyUj, opInstructions, powerBudget, timing, type InstructionTable } from './latency.js';
-import { estimateMemory, type Engine, type MemoryEstimate } from './memory.js';
+import { INSTRUCTION_TABLE_FOR_KERNELS, M4_NATIVE, energyUj, opInstructions, powerBudget, timing, type InstructionTable } from './latency.js';
+import { estimateMemory, NATIVE_CALIBRATED_CORES, type Engine, type MemoryEstimate } from './memory.js';
+import type { NativeProgram } from '../../generator/native/emit.js';
 import { subgraphWork } from './work.js';
 
 export type { Engine } from './memory.js';
@@ -26,6 +27,8 @@ export interface EstimateOptions {
   sensorBufferBytes?: number;
   /** Use this TFLM arena size instead of estimating one (e.g. a measured arena_used_bytes() + 16). */
   tflmArenaBytes?: number;
+  /** The generated native program, if the caller has it (saves generating it again). */
+  nativeProgram?: NativeProgram;
 }
 
 export interface LayerEstimate {
@@ -81,6 +84,7 @@ export function estimate(model: Model, boardOrId: ResolvedBoard | string, option
     engine: options.engine,
     sensorBufferBytes: options.sensorBufferBytes,
     tflmArenaBytes: options.tflmArenaBytes,
+    nativeProgram: options.nativeProgram,
   });
   notes.push(...memory.notes);
 
@@ -91,9 +95,11 @@ export function estimate(model: Model, boardOrId: ResolvedBoard | string, option
     table = t.table;
     if (t.proxy) notes.push(`latency: no ${board.tflm.kernels} instruction table; the Cortex-M4 cmsis-nn table stands in, with this board's CPI calibrated on one model (see the board file)`);
   } else {
-    table = M4_CMSIS_NN;
-    calibrated = false;
-    notes.push('latency: native engine not measured yet; assumes the TFLM+CMSIS-NN instruction table (calibrated: false)');
+    table = M4_NATIVE;
+    if (!NATIVE_CALIBRATED_CORES.includes(board.core)) {
+      calibrated = false;
+      notes.push(`latency: the native instruction table was measured on Cortex-M4; on ${board.core} it stands in, scaled by this board's CPI (calibrated: false)`);
+    }
   }
   if (board.sources['/latency/cpi']?.estimate) notes.push(`latency: CPI ${board.latency.cpi} is an estimate (its derivation: /latency/cpi in ${board.file})`);
 

@@ -165,6 +165,22 @@ export const M4_CMSIS_NN: InstructionTable = {
   },
 };
 
+/** tinyforge's native engine on Cortex-M4F (fit.ts `fitNativeInstructionTable` on our own QEMU counts; see the header). */
+export const M4_NATIVE: InstructionTable = {
+  id: 'cortex-m4/native',
+  perOp: 193.2,
+  classes: {
+    conv: cost(1.492, 58.33, 0),
+    dwconv: cost(2.832, 0, 0),
+    fc: cost(1.707, 0, 0),
+    svdf: cost(6.784, 0, 0),
+    lstm: cost(1.806, 742.6, 0),
+    eltwise: cost(0, 0, 39.34),
+    move: cost(0, 0, 0.4422),
+    custom: cost(0, 0, 39.89),
+  },
+};
+
 /** The measured table each kernel set maps to; `proxy` marks a stand-in. */
 export const INSTRUCTION_TABLE_FOR_KERNELS: Readonly<Record<KernelSet, { table: InstructionTable; proxy: boolean }>> = {
   reference: { table: M4_REFERENCE, proxy: false },

@@ -62,9 +62,10 @@
  * tensors + 256 B statics; stack 1024 B (placeholder).
  */
 import type { CoreKind, KernelSet, ResolvedBoard } from '../../lib/boards.js';
-import { UnsupportedOpError } from '../../lib/errors.js';
+import { GenerateError, UnsupportedOpError } from '../../lib/errors.js';
+import { buildNativeProgram, type NativeProgram } from '../../generator/native/emit.js';
 import type { Model, Subgraph } from '../ir/types.js';
-import { planMemory } from '../plan/planner.js';
+import { planMemory, type MemoryPlan } from '../plan/planner.js';
 import { tflmArena, type TflmAbi, type TflmKernels } from './tflm_arena.js';
 
 export type Engine = 'native' | 'tflm';
@@ -111,20 +112,141 @@ export const TFLM_CODE_FOR_KERNELS: Readonly<Record<KernelSet, { table: CodeSize
   'esp-nn': { table: TFLM_CODE_CMSIS_NN, proxy: true },
 };
 
-/** PLACEHOLDER (uncalibrated): native engine code, bytes. */
-export const NATIVE_CODE: CodeSizeTable = {
-  base: 1024,
-  perKind: {
-    CONV_2D: 1536, DEPTHWISE_CONV_2D: 1280, FULLY_CONNECTED: 768, AVERAGE_POOL_2D: 512, MAX_POOL_2D: 512,
-    ADD: 512, MUL: 512, SOFTMAX: 768, QUANTIZE: 256, DEQUANTIZE: 256, RESHAPE: 0, SQUEEZE: 0, EXPAND_DIMS: 0,
-  },
-  otherKind: 512,
-};
-
 export const TFLM_STATIC_RAM = 1024;
 export const TFLM_STACK = 2048;
-export const NATIVE_STATIC_RAM = 256;
+
+// ---- native engine (see the header) ----
+
+/**
+ * Native code size: tinyforge_model.o's flash (tf_invoke() with the kernels
+ * specialised per layer, tf_reset(), the tensor info tables).
+ */
+export interface NativeCodeTable {
+  /** tf_invoke()/tf_reset() frames, tensor info tables, model hash. */
+  readonly base: number;
+  /** Call site of each operator that emits code (argument set-up, the call). */
+  readonly perOp: number;
+  /** Bytes per distinct specialised kernel instance, by op kind. */
+  readonly perInstance: Readonly<Record<string, number>>;
+  /** Bytes per instance of a kind not in perInstance. */
+  readonly otherInstance: number;
+}
+
+/** What the native code size depends on: operators that emit code and distinct kernel instances per kind. */
+export interface NativeCodeFeatures {
+  readonly ops: number;
+  readonly instances: Readonly<Record<string, number>>;
+}
+
+/** Native engine, Cortex-M4F, arm-none-eabi-gcc 12.2 -O2 (fit.ts `fitNativeCodeTable`; see the header). */
+export const NATIVE_CODE_M4: NativeCodeTable = {
+  base: 0,
+  perOp: 0,
+  perInstance: { ADD: 378, AVERAGE_POOL_2D: 1300, CONV_2D: 433, DEPTHWISE_CONV_2D: 611, FULLY_CONNECTED: 316, QUANTIZE: 866, SOFTMAX: 629, SVDF: 447, UNIDIRECTIONAL_SEQUENCE_LSTM: 2152 },
+  otherInstance: 188,
+};
+
+/** Cores the native tables were measured on (memory and latency are `calibrated` there). */
+export const NATIVE_CALIBRATED_CORES: readonly CoreKind[] = ['cortex-m4f'];
+
+/**
+ * Runtime of tinyforge's emulation firmware per template family (templates/<family>:
+ * startup, the semihosting main, newlib-nano stdio, rdimon), measured from the
+ * linker maps of the golden builds (see the header). The native engine's firmware
+ * for an emulated board is that project, so this replaces the board's
+ * `arduinoCore` figures, which describe the firmware the TFLM figures were taken in.
+ */
+export const EMULATION_RUNTIME: Readonly<Record<string, { flashBytes: number; ramBytes: number; source: string }>> = {
+  mps2: { flashBytes: 10984, ramBytes: 412, source: 'median over the golden builds' },
+};
+
+/** Stack of tf_invoke() on the native engine (see the header). */
 export const NATIVE_STACK = 1024;
+
+/** Generated arrays are `alignas(16)`: each occupies its size rounded up to 16 bytes. */
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+const CTYPE_BYTES: Readonly<Record<string, number>> = { int8_t: 1, uint8_t: 1, int16_t: 2, uint16_t: 2, int32_t: 4, uint32_t: 4, int64_t: 8, float: 4 };
+
+/**
+ * The code an operator emits, with what differs between two uses of the same
+ * specialised kernel taken out (its operator number in array names, arena
+ * offsets, tensor numbers): two operators with the same signature call the
+ * same template instance, which the compiler emits once. null when the
+ * operator emits no code (a RESHAPE aliased with its input).
+ */
+export function nativeOpSignature(code: string): string | null {
+  const body = code.replace(/\/\/[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim();
+  if (!body) return null;
+  return body
+    .replace(/\btf_op\d+_/g, 'tf_op_')
+    .replace(/\btf_(const|state)_t\d+/g, 'tf_$1_t')
+    .replace(/tf_arena \+ \d+/g, 'tf_arena')
+    .replace(/\)\) \+ \d+/g, '))')
+    .replace(/\s+/g, ' ');
+}
+
+/** Ops that alias their input in the native engine (no code) when no program is available. */
+const ALIASING = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/** Code-size features of a generated program; without one (model not generatable), every op is its own instance. */
+export function nativeCodeFeatures(program: NativeProgram | null, sg: Subgraph): NativeCodeFeatures {
+  const instances: Record<string, number> = {};
+  let ops = 0;
+  if (!program) {
+    for (const op of sg.operators) {
+      if (ALIASING.has(op.op)) continue;
+      ops++;
+      instances[op.op] = (instances[op.op] ?? 0) + 1;
+    }
+    return { ops, instances };
+  }
+  const seen = new Set<string>();
+  for (const block of program.ops) {
+    const sig = nativeOpSignature(block.code);
+    if (sig === null) continue;
+    ops++;
+    if (seen.has(sig)) continue;
+    seen.add(sig);
+    instances[block.op] = (instances[block.op] ?? 0) + 1;
+  }
+  return { ops, instances };
+}
+
+export function nativeCodeSize(table: NativeCodeTable, f: NativeCodeFeatures): number {
+  let bytes = table.base + table.perOp * f.ops;
+  for (const [kind, n] of Object.entries(f.instances)) bytes += n * (table.perInstance[kind] ?? table.otherInstance);
+  return bytes;
+}
+
+/** Flash of the program's constant arrays (weights, biases, derived tables), alignment padding included. */
+export function nativeConstantFlash(program: NativeProgram): number {
+  return program.constants.reduce((s, c) => s + align16(c.count * CTYPE_BYTES[c.ctype]!), 0);
+}
+
+/** RAM of the program's persistent state arrays (variable tensors, op state), alignment padding included. */
+export function nativeStateRam(program: NativeProgram): number {
+  return program.state.reduce((s, a) => s + align16(a.count * CTYPE_BYTES[a.ctype]!), 0);
+}
+
+/** The generated program for a model, or null (with the reason) when the native engine cannot generate it. */
+export function tryNativeProgram(model: Model): { program: NativeProgram | null; reason: string | null } {
+  try {
+    return { program: buildNativeProgram(model), reason: null };
+  } catch (e) {
+    if (e instanceof GenerateError) return { program: null, reason: e.message };
+    throw e;
+  }
+}
+
+/**
+ * The arena plan of the native engine: the generator's own (16-byte
+ * alignment, per-op scratch buffers) when it can generate the model, else the
+ * planner without scratch at the same alignment.
+ */
+export function nativeMemoryPlan(model: Model, program?: NativeProgram | null): MemoryPlan {
+  const p = program === undefined ? tryNativeProgram(model).program : program;
+  return p ? p.plan : planMemory(model.subgraphs[0]!, { alignment: 16 });
+}
 
 /** Struct layout TFLM has on each core: ARM EABI uses short enums, Xtensa and RISC-V int-sized ones. */
 export const CORE_ABI: Readonly<Record<CoreKind, TflmAbi>> = {
@@ -145,6 +267,8 @@ export interface MemoryOptions {
   sensorBufferBytes?: number;
   /** TFLM arena to use instead of computing one (e.g. a measured arena_used_bytes + 16). */
   tflmArenaBytes?: number;
+  /** The generated native program, if the caller has it (saves generating it again). */
+  nativeProgram?: NativeProgram;
 }
 
 export interface MemoryEstimate {
@@ -201,7 +325,7 @@ export function estimateMemory(model: Model, board: ResolvedBoard, options: Memo
   const sg = model.subgraphs[0]!;
   const kinds = opKinds(sg);
   const sensorBuffers = options.sensorBufferBytes ?? 0;
-  const core = board.arduinoCore;
+  let core = board.arduinoCore;
   const notes: string[] = [];
   let flashModel: number;
   let code: number;
@@ -242,16 +366,32 @@ export function estimateMemory(model: Model, board: ResolvedBoard, options: Memo
     stackNeeded = TFLM_STACK;
     calibrated = true;
   } else {
-    const plan = planMemory(sg, { alignment: 8 });
-    flashModel = constantBytes(model);
-    code = codeSize(NATIVE_CODE, kinds);
+    const { program, reason } = options.nativeProgram ? { program: options.nativeProgram, reason: null } : tryNativeProgram(model);
+    const plan = nativeMemoryPlan(model, program);
+    code = Math.round(nativeCodeSize(NATIVE_CODE_M4, nativeCodeFeatures(program, sg)));
     arena = plan.arenaBytes;
-    persistent = plan.persistentBytes;
-    engineStatic = NATIVE_STATIC_RAM;
+    engineStatic = 0; // measured: the model object's RAM is the arena and the state arrays, nothing else
     stackNeeded = NATIVE_STACK;
-    arenaSource = `native planner (${plan.strategy}; lower bound ${plan.lowerBound} B)`;
-    calibrated = false;
-    notes.push('native engine: code size, statics and stack are placeholders until the firmware generator exists (calibrated: false)');
+    const measuredCore = NATIVE_CALIBRATED_CORES.includes(board.core);
+    if (program) {
+      flashModel = nativeConstantFlash(program);
+      persistent = nativeStateRam(program);
+      arenaSource = `the native generator's arena plan (${plan.strategy}; lower bound ${plan.lowerBound} B)`;
+    } else {
+      flashModel = constantBytes(model);
+      persistent = plan.persistentBytes;
+      arenaSource = `native planner without the generator's scratch buffers (${plan.strategy}), because the generator cannot build this model`;
+      notes.push(`native engine: the generator cannot build this model (${reason}); weights, arena and code are approximated from the model (calibrated: false)`);
+    }
+    const runtime = board.emulation ? EMULATION_RUNTIME[board.emulation.family] : undefined;
+    if (runtime) {
+      core = { ...core, flashBytes: runtime.flashBytes, ramBytes: runtime.ramBytes };
+      notes.push(`native engine on an emulated board: the runtime is templates/${board.emulation!.family}'s (${runtime.flashBytes} B flash, ${runtime.ramBytes} B RAM), not the board's arduinoCore figures`);
+    } else if (board.fqbn !== null) {
+      notes.push("native engine: the Arduino core's flash/RAM are the board file's figures; tinyforge's app and serial validation code on top of them are not measured");
+    }
+    if (!measuredCore) notes.push(`native engine: code size and stack were measured on Cortex-M4F; on ${board.core} they are stand-ins (calibrated: false)`);
+    calibrated = program !== null && measuredCore;
   }
 
   const stack = core.stackInBaseline ? 0 : stackNeeded;

@@ -42,6 +42,7 @@ import type { Tensor } from '../ir/types.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteRound } from '../math/fixedpoint.js';
 import { logisticInt16, tanhInt16 } from '../math/int16_activations.js';
 import type { Kernel, PrepareContext } from './types.js';
+import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
 
 /** Gate order inside the packed arrays: TFLM's forget, input, cell, output. */
 const GATE_INPUTS = [
@@ -90,6 +91,15 @@ interface OpData {
   /** Gate outputs of one row [4 * nState] (int16 Q3.12 in, Q0.15 after the nonlinearity) and a scratch row. */
   gates: Int16Array;
   scratch: Int16Array;
+  /** Scratch: the int32 dot products of every gate row with x and with h. */
+  dotX: Int32Array;
+  dotH: Int32Array;
+  /** wx and wh as packed row pairs (see _packed_dot.ts), or null when a width exceeds PACK_MAX_DEPTH. */
+  packedX: Float64Array | null;
+  packedH: Float64Array | null;
+  /** Scratch: the current input row and hidden state as doubles, for the packed dot products. */
+  xF: Float64Array;
+  hF: Float64Array;
 }
 
 function weightScale(ctx: PrepareContext, t: Tensor, what: string): number {
@@ -245,6 +255,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
       }
     }
 
+    const pack = nIn <= PACK_MAX_DEPTH && nState <= PACK_MAX_DEPTH;
     return {
       input: ctx.int8(input),
       output: ctx.int8(outputT),
@@ -274,6 +285,12 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
       clip,
       gates: new Int16Array(4 * nState),
       scratch: new Int16Array(nState),
+      dotX: new Int32Array(4 * nState),
+      dotH: new Int32Array(4 * nState),
+      packedX: pack ? packRowPairs(wx, 0, 4 * nState, nIn) : null,
+      packedH: pack ? packRowPairs(wh, 0, 4 * nState, nState) : null,
+      xF: new Float64Array(pack ? nIn : 0),
+      hF: new Float64Array(pack ? nState : 0),
     };
   },
   eval(d) {
@@ -283,14 +300,62 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
 };
 
 /**
+ * out[r] = sum_i w[r * n + i] * x[xOff + i] for r < rows, as a wrapping int32
+ * (C's int32 accumulator). Four rows share each x load, and the int32 adds
+ * keep the loop-carried dependency short (a single double accumulator made
+ * this loop latency-bound). The sums are congruent mod 2^32 to the exact
+ * ones, so adding the folded bias term and wrapping with `| 0` gives the same
+ * int32 as the exact sum would.
+ */
+function rowDots(w: Int8Array, rows: number, n: number, x: Int8Array, xOff: number, out: Int32Array): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const w0 = r * n;
+    const w1 = w0 + n;
+    const w2 = w1 + n;
+    const w3 = w2 + n;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[xOff + i]!;
+      a0 = (a0 + w[w0 + i]! * v) | 0;
+      a1 = (a1 + w[w1 + i]! * v) | 0;
+      a2 = (a2 + w[w2 + i]! * v) | 0;
+      a3 = (a3 + w[w3 + i]! * v) | 0;
+    }
+    out[r] = a0;
+    out[r + 1] = a1;
+    out[r + 2] = a2;
+    out[r + 3] = a3;
+  }
+  for (; r < rows; r++) {
+    const wo = r * n;
+    let a = 0;
+    for (let i = 0; i < n; i++) a = (a + w[wo + i]! * x[xOff + i]!) | 0;
+    out[r] = a;
+  }
+}
+
+/**
  * Gate pre-activations of one row: two int16-clamped FCs, then a saturating add.
- * A function of its own (not inlined in rowStep) so V8 optimizes the long MAC
- * loops on their own: inside rowStep, the on-stack-replacement code compiled
- * during the first gate loop deoptimized at every call on the not-yet-run
- * code after it (an eager "insufficient type feedback" deopt loop).
+ * Kept out of rowStep: there, the on-stack-replacement code V8 compiled during
+ * the first long MAC loop deoptimized on every call at the not-yet-run code
+ * after it (a repeated "insufficient type feedback" deopt).
  */
 function gatePreactivations(d: OpData, inOff: number, stOff: number): void {
-  const { input, hidden, nIn, nState, wx, wh, biasX, biasH, gates } = d;
+  const { input, hidden, nIn, nState, wx, wh, biasX, biasH, gates, dotX, dotH, packedX, packedH } = d;
+  if (packedX !== null && packedH !== null) {
+    const { xF, hF } = d;
+    for (let i = 0; i < nIn; i++) xF[i] = input[inOff + i]!;
+    for (let i = 0; i < nState; i++) hF[i] = hidden[stOff + i]!;
+    packedRowDots(packedX, 4 * nState, nIn, xF, dotX, 0);
+    packedRowDots(packedH, 4 * nState, nState, hF, dotH, 0);
+  } else {
+    rowDots(wx, 4 * nState, nIn, input, inOff, dotX);
+    rowDots(wh, 4 * nState, nState, hidden, stOff, dotH);
+  }
   for (let g = 0; g < 4; g++) {
     const mx = d.multX[g]!;
     const sx = d.shiftX[g]!;
@@ -298,20 +363,12 @@ function gatePreactivations(d: OpData, inOff: number, stOff: number): void {
     const sh = d.shiftH[g]!;
     for (let j = 0; j < nState; j++) {
       const row = g * nState + j;
-      let acc = biasX[row]!;
-      let w = row * nIn;
-      for (let i = 0; i < nIn; i++) acc += wx[w + i]! * input[inOff + i]!;
-      let a = multiplyByQuantizedMultiplier(acc | 0, mx, sx);
+      let a = multiplyByQuantizedMultiplier((biasX[row]! + dotX[row]!) | 0, mx, sx);
       if (a > 32767) a = 32767;
       else if (a < -32768) a = -32768;
-
-      let accH = biasH[row]!;
-      w = row * nState;
-      for (let i = 0; i < nState; i++) accH += wh[w + i]! * hidden[stOff + i]!;
-      let b = multiplyByQuantizedMultiplier(accH | 0, mh, sh);
+      let b = multiplyByQuantizedMultiplier((biasH[row]! + dotH[row]!) | 0, mh, sh);
       if (b > 32767) b = 32767;
       else if (b < -32768) b = -32768;
-
       let sum = a + b;
       if (sum > 32767) sum = 32767;
       else if (sum < -32768) sum = -32768;

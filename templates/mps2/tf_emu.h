@@ -3,7 +3,10 @@
  *
  * Files, relative to the emulator's working directory, read and written over
  * semihosting:
- *   tf_job.txt            decimal number of input vectors N
+ *   tf_job.txt            "serial": speak the validation protocol
+ *                         (tinyforge_validate.h) on UART0 until QUIT, then wait
+ *                         for one ack byte and exit 0;
+ *                         or the decimal number of input vectors N:
  *   tf_in_<v>_<k>.bin     raw bytes of model input k for vector v (0 <= v < N)
  *   tf_out_<v>_<k>.bin    raw bytes of model output k after vector v (written by the firmware)
  * Each vector runs tf_reset(), loads its inputs, then tf_invoke() between

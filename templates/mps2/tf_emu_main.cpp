@@ -1,17 +1,95 @@
-// Emulation main: runs the model on every input vector the host left in the
-// working directory (semihosting file I/O, see tf_emu.h) and writes the outputs
-// back. Only tf_invoke() runs between perf_begin() and perf_end(), so the
+// Emulation main, two modes chosen by tf_job.txt (see tf_emu.h):
+//  - serial: the validation protocol (tinyforge_validate.h) on the CMSDK UART,
+//    which QEMU connects to a pty, exactly as a real board speaks it on USB;
+//  - files: runs the model on every input vector the host left in the working
+//    directory (semihosting file I/O) and writes the outputs back.
+// Either way only tf_invoke() runs between perf_begin() and perf_end(), so the
 // instruction-count plugin reports one exact figure per inference.
 #include <stdint.h>
 #include <stdio.h>
 #include "tf_emu.h"
 #include "tinyforge_model.h"
+#include "tinyforge_validate.h"
 
 // Markers the QEMU plugin finds by symbol. noipa keeps them out of line and
 // unmerged; the distinct stores keep identical-code folding away too.
 static volatile uint32_t tf_perf_marker;
 extern "C" __attribute__((noipa)) void perf_begin(void) { tf_perf_marker = 1u; }
 extern "C" __attribute__((noipa)) void perf_end(void) { tf_perf_marker = 2u; }
+
+// CMSDK APB UART0 of the mps2 machines: DATA +0, STATE +4 (bit 0 TX full,
+// bit 1 RX full), CTRL +8 (bit 0 TX enable, bit 1 RX enable), BAUDDIV +16.
+#define TF_UART_BASE 0x40004000u
+#define TF_UART_DATA (*(volatile uint32_t*)(TF_UART_BASE + 0u))
+#define TF_UART_STATE (*(volatile uint32_t*)(TF_UART_BASE + 4u))
+#define TF_UART_CTRL (*(volatile uint32_t*)(TF_UART_BASE + 8u))
+#define TF_UART_BAUDDIV (*(volatile uint32_t*)(TF_UART_BASE + 16u))
+// SysTick: a 1 ms period without interrupt. It keeps QEMU's main loop waking
+// up, so bytes from the host reach the UART at once (otherwise the first one
+// can wait about a second), and it is the microsecond clock (25 MHz core).
+#define TF_SYST_CSR (*(volatile uint32_t*)0xE000E010u)
+#define TF_SYST_RVR (*(volatile uint32_t*)0xE000E014u)
+#define TF_SYST_CVR (*(volatile uint32_t*)0xE000E018u)
+#define TF_SYST_TICKS_PER_MS 25000u
+
+static void tf_uart_init(void) {
+  TF_UART_BAUDDIV = 16u;
+  TF_UART_CTRL = 3u;
+  TF_SYST_RVR = TF_SYST_TICKS_PER_MS - 1u;
+  TF_SYST_CVR = 0u;
+  TF_SYST_CSR = 5u;  // processor clock, enabled, no interrupt
+}
+
+int tf_hal_read_byte(void) { return (TF_UART_STATE & 2u) ? (int)(TF_UART_DATA & 0xFFu) : -1; }
+
+void tf_hal_write(const uint8_t* data, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    while (TF_UART_STATE & 1u) {
+    }
+    TF_UART_DATA = data[i];
+  }
+}
+
+// Milliseconds counted from SysTick wraps seen while polling (COUNTFLAG), so
+// a wrap during a long tf_invoke() is missed: under QEMU these times are not
+// physical anyway (the plugin's instruction counts are the measurement).
+uint32_t tf_hal_micros(void) {
+  static uint32_t ms;
+  uint32_t cvr = TF_SYST_CVR;
+  if (TF_SYST_CSR & (1u << 16)) {
+    ms++;
+    cvr = TF_SYST_CVR;
+  }
+  return ms * 1000u + (TF_SYST_TICKS_PER_MS - 1u - cvr) / (TF_SYST_TICKS_PER_MS / 1000u);
+}
+
+void tf_hal_invoke_begin(void) {
+  perf_begin();
+#ifdef TINYFORGE_EMU_HANG
+  while (tf_perf_marker == 1u) {
+  }
+#endif
+}
+void tf_hal_invoke_end(void) {
+  perf_end();
+#ifdef TINYFORGE_EMU_FLIP_OUTPUT
+  tf_outputs[0].data[0] ^= 1u;
+#endif
+}
+
+// Serial mode: answer frames until QUIT, then wait for the host's ack byte, so
+// the QUIT_OK reply is read before QEMU exits and closes the pty.
+static int tf_serial_main(void) {
+  tf_uart_init();
+  tf_validate_init();
+  for (;;) {
+    tf_validate_poll();
+    if (tf_validate_quit_requested()) break;
+  }
+  while (tf_hal_read_byte() < 0) {
+  }
+  return TF_EMU_EXIT_OK;
+}
 
 static char* tf_put_uint(char* p, uint32_t v) {
   char digits[10];
@@ -45,12 +123,14 @@ static void tf_say(const char* a, const char* b) {
   fflush(stdout);
 }
 
+// 1: a vector count in *count; 2: "serial"; 0: missing or malformed.
 static int tf_read_job(uint32_t* count) {
   FILE* f = fopen("tf_job.txt", "rb");
   if (!f) return 0;
   char text[16];
   const size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
+  if (n >= 6 && text[0] == 's' && text[1] == 'e' && text[2] == 'r' && text[3] == 'i' && text[4] == 'a' && text[5] == 'l') return 2;
   uint32_t v = 0;
   size_t digits = 0;
   for (size_t i = 0; i < n; i++) {
@@ -104,7 +184,9 @@ static int tf_store_output(uint32_t v, uint32_t k) {
 
 int main(void) {
   uint32_t count = 0;
-  if (!tf_read_job(&count)) {
+  const int job = tf_read_job(&count);
+  if (job == 2) return tf_serial_main();
+  if (job == 0) {
     tf_say("cannot read the vector count from tf_job.txt", 0);
     return TF_EMU_EXIT_JOB;
   }

@@ -15,7 +15,7 @@ import { parseModel } from '../../lib/load.js';
 import { renderProject } from '../../generator/project.js';
 import { writeProject } from '../../generator/output.js';
 import { Simulator } from '../../sim/interpreter.js';
-import { crc32, encodeFrame, FRAME, FrameReader, inferFrame, parseHello, parseInferReply, type Frame } from '../../lib/validate-protocol.js';
+import { crc32, encodeFrame, ERR, FRAME, FrameReader, inferPayload, joinBytes, loadPayload, parseHello, parseInferReply, parseLoadReply, parseReadReply, readPayload, type Frame } from '../../lib/validate-protocol.js';
 import { requireToolchain } from './toolchain.js';
 
 const HAVE_HOST = requireToolchain(['g++']);
@@ -52,13 +52,15 @@ static uint32_t g_clock;
 int tf_hal_read_byte(void) { return g_pos < g_len ? (int)g_in[g_pos++] : -1; }
 void tf_hal_write(const uint8_t* data, uint32_t n) { fwrite(data, 1, n, stdout); }
 uint32_t tf_hal_micros(void) { g_clock += 3u; return g_clock; }
+void tf_hal_invoke_begin(void) {}
+void tf_hal_invoke_end(void) {}
 
 int main(void) {
   g_len = fread(g_in, 1, sizeof g_in, stdin);
   tf_validate_init();
   const int frames = tf_validate_poll();
   fflush(stdout);
-  fprintf(stderr, "frames=%d busy=%d\\n", frames, tf_validate_busy());
+  fprintf(stderr, "frames=%d busy=%d quit=%d\\n", frames, tf_validate_busy(), tf_validate_quit_requested());
   return 0;
 }
 `;
@@ -84,13 +86,14 @@ describe.runIf(HAVE_HOST)('validation protocol on the host (stub HAL)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function exchange(stream: Uint8Array): Promise<{ frames: Frame[]; handled: number; reader: FrameReader }> {
+  async function exchange(stream: Uint8Array): Promise<{ frames: Frame[]; handled: number; quit: number; reader: FrameReader }> {
     const r = await execa(exe, [], { input: Buffer.from(stream), encoding: 'buffer', reject: false });
     expect(r.exitCode).toBe(0);
     const reader = new FrameReader();
     const frames = reader.push(new Uint8Array(r.stdout));
     const handled = Number(/frames=(\d+)/.exec(Buffer.from(r.stderr).toString())![1]);
-    return { frames, handled, reader };
+    const quit = Number(/quit=(\d+)/.exec(Buffer.from(r.stderr).toString())![1]);
+    return { frames, handled, quit, reader };
   }
 
   it('crc32 matches the zlib check value', () => {
@@ -98,54 +101,80 @@ describe.runIf(HAVE_HOST)('validation protocol on the host (stub HAL)', () => {
     expect(crc32(new TextEncoder().encode('6789'), crc32(new TextEncoder().encode('12345')))).toBe(0xcbf43926);
   });
 
-  it('answers HELLO with the model hash and tensor layout, INFER with the simulator\'s outputs; rejects bad frames', async () => {
+  it('answers HELLO with the model hash and tensor layout, LOAD / INFER / READ with the simulator\'s outputs; rejects bad frames', async () => {
     const sim = new Simulator(model);
     const a1 = new Int8Array([1, -2, 3, -4, 5, 127]);
     const b1 = new Int16Array([1000, -1000, 32767, -32768, 7]);
     const a2 = new Int8Array([-128, 0, 9, 8, 7, 6]);
     const b2 = new Int16Array([5, 4, 3, 2, 1]);
     const raw = (x: ArrayBufferView) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-    const corrupted = inferFrame([raw(a1), raw(b1)]);
-    corrupted[9] ^= 0x40;
-    const wrongLength = inferFrame([raw(a1)]);
+    const in1 = joinBytes([raw(a1), raw(b1)]);
+    const in2 = joinBytes([raw(a2), raw(b2)]);
+    const corrupted = encodeFrame(FRAME.LOAD, 9, loadPayload(0, in2));
+    corrupted[12] ^= 0x40;
     const stream = Buffer.concat([
-      Buffer.from('tf result label=1 us=52\r\n'), // text the always-on loop printed before
-      encodeFrame(FRAME.HELLO),
-      inferFrame([raw(a1), raw(b1)]),
-      corrupted,
-      wrongLength,
-      encodeFrame(0x33),
+      Buffer.from('tf result label=1 score=0.5 us=52\r\n'), // text the always-on loop printed before
+      encodeFrame(FRAME.HELLO, 1),
+      encodeFrame(FRAME.LOAD, 2, loadPayload(0, in1.subarray(0, 7))), // two chunks
+      encodeFrame(FRAME.LOAD, 3, loadPayload(7, in1.subarray(7))),
+      encodeFrame(FRAME.INFER, 4, inferPayload(crc32(in1))),
+      encodeFrame(FRAME.INFER, 4, inferPayload(crc32(in1))), // resent: answered from the cache
+      encodeFrame(FRAME.READ, 5, readPayload(0, 16)),
+      corrupted, // 6th reply: ERROR crc
+      encodeFrame(FRAME.INFER, 10, inferPayload(crc32(in2))), // inputs still in1: ERROR input crc
+      encodeFrame(FRAME.LOAD, 11, loadPayload(10, in2)), // past the end: ERROR range
+      encodeFrame(FRAME.LOAD, 12, loadPayload(0, new Uint8Array(5000))), // longer than a chunk: ERROR length at once
+      encodeFrame(0x33, 13),
       Buffer.from([0xa5, 0x00, 0xa5]), // a false start
-      inferFrame([raw(a2), raw(b2)]),
-      encodeFrame(FRAME.HELLO, new Uint8Array([1, 2])),
+      encodeFrame(FRAME.LOAD, 14, loadPayload(0, in2)),
+      encodeFrame(FRAME.INFER, 15, inferPayload(crc32(in2))),
+      encodeFrame(FRAME.READ, 16, readPayload(3, 13)),
+      encodeFrame(FRAME.READ, 17, readPayload(10, 7)), // past the end: ERROR range
+      encodeFrame(FRAME.HELLO, 18, new Uint8Array([1, 2])), // ERROR length
+      encodeFrame(FRAME.QUIT, 19),
     ]);
-    const { frames, handled } = await exchange(new Uint8Array(stream));
-    expect(handled).toBe(3);
-    expect(frames.map((f) => f.type)).toEqual([FRAME.HELLO_OK, FRAME.INFER_OK, FRAME.ERROR, FRAME.ERROR, FRAME.ERROR, FRAME.INFER_OK, FRAME.ERROR]);
-    expect(frames.filter((f) => f.type === FRAME.ERROR).map((f) => f.payload[0])).toEqual([1, 2, 3, 2]);
+    const { frames, handled, quit } = await exchange(new Uint8Array(stream));
+    const E = FRAME.ERROR;
+    expect(frames.map((f) => [f.type, f.seq])).toEqual([
+      [FRAME.HELLO_OK, 1], [FRAME.LOAD_OK, 2], [FRAME.LOAD_OK, 3], [FRAME.INFER_OK, 4], [FRAME.INFER_OK, 4], [FRAME.READ_OK, 5],
+      [E, 9], [E, 10], [E, 11], [E, 12], [E, 13], [FRAME.LOAD_OK, 14], [FRAME.INFER_OK, 15], [FRAME.READ_OK, 16], [E, 17], [E, 18], [FRAME.QUIT_OK, 19],
+    ]);
+    expect(frames.filter((f) => f.type === E).map((f) => [...f.payload])).toEqual([
+      [ERR.CRC, FRAME.LOAD], [ERR.INPUT_CRC, FRAME.INFER], [ERR.RANGE, FRAME.LOAD], [ERR.LENGTH, FRAME.LOAD], [ERR.TYPE, 0x33], [ERR.RANGE, FRAME.READ], [ERR.LENGTH, FRAME.HELLO],
+    ]);
+    expect(handled).toBe(12);
+    expect(quit).toBe(1);
 
     const hello = parseHello(frames[0]!.payload);
-    expect(hello.version).toBe(1);
+    expect(hello.version).toBe(2);
     expect(hello.sha256).toBe(model.sha256);
     expect(hello.arenaBytes).toBeGreaterThan(0);
+    expect(hello.maxChunk).toBe(1024);
+    expect(hello.hasCycleCounter).toBe(false); // the host build has no DWT
     expect(hello.inputs).toEqual([
-      { dtype: 0, bytes: 6, elements: 6, scale: 0.5, zeroPoint: 3 },
-      { dtype: 2, bytes: 10, elements: 5, scale: 0.25, zeroPoint: 0 },
+      { dtype: 0, shape: [1, 2, 3], bytes: 6, elements: 6, scale: 0.5, zeroPoint: 3 },
+      { dtype: 2, shape: [1, 5], bytes: 10, elements: 5, scale: 0.25, zeroPoint: 0 },
     ]);
-    expect(hello.outputs.map((o) => [o.dtype, o.bytes, o.elements])).toEqual([[0, 6, 6], [2, 10, 5]]);
+    expect(hello.outputs.map((o) => [o.dtype, o.shape, o.bytes, o.elements])).toEqual([[0, [1, 6], 6, 6], [2, [5], 10, 5]]);
+    expect(parseLoadReply(frames[2]!.payload)).toEqual({ offset: 7, length: 9 });
 
-    for (const [frame, a, b] of [[frames[1]!, a1, b1], [frames[5]!, a2, b2]] as const) {
+    const want = (a: Int8Array, b: Int16Array) => {
       sim.reset();
-      const want = sim.run([a, b]);
-      const got = parseInferReply(frame.payload, [6, 10]);
-      expect(got.micros).toBeGreaterThan(0);
-      expect(got.outputs[0]).toEqual(raw(want[0]!));
-      expect(got.outputs[1]).toEqual(raw(want[1]!));
-    }
+      return joinBytes(sim.run([a, b]).map(raw));
+    };
+    const infer1 = parseInferReply(frames[3]!.payload);
+    expect(frames[4]!.payload).toEqual(frames[3]!.payload);
+    expect(infer1.micros).toBeGreaterThan(0);
+    expect(infer1.cycles).toBe(0);
+    expect(infer1.outputBytes).toBe(16);
+    expect(infer1.outputCrc).toBe(crc32(want(a1, b1)));
+    expect(parseReadReply(frames[5]!.payload)).toEqual({ offset: 0, data: want(a1, b1) });
+    expect(parseInferReply(frames[12]!.payload).outputCrc).toBe(crc32(want(a2, b2)));
+    expect(parseReadReply(frames[13]!.payload)).toEqual({ offset: 3, data: want(a2, b2).subarray(3) });
   });
 
   it('a frame cut short leaves the parser busy and is not answered', async () => {
-    const hello = encodeFrame(FRAME.HELLO);
+    const hello = encodeFrame(FRAME.HELLO, 0);
     const r = await execa(exe, [], { input: Buffer.from(hello.subarray(0, 5)), encoding: 'buffer', reject: false });
     expect(Buffer.from(r.stderr).toString()).toContain('busy=1');
     expect(r.stdout.length).toBe(0);

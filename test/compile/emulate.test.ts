@@ -21,6 +21,7 @@ import { loadModel, parseModel } from '../../lib/load.js';
 import { renderFirmware } from '../../lib/generate.js';
 import { writeProject } from '../../generator/output.js';
 import { ARM_TOOLS, buildEmulation, runEmulation } from '../../generator/toolchain/emulate.js';
+import { cachedEmulationBuild } from '../../generator/toolchain/build-cache.js';
 import { PLUGIN_SOURCE } from '../../generator/toolchain/plugin.js';
 import { nativeOps } from '../../generator/native/ops/index.js';
 import { validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
@@ -61,56 +62,51 @@ function missingOps(c: GoldenCase): string[] {
 async function runGoldenCase(c: GoldenCase): Promise<void> {
   const model = await loadModel(c.modelPath);
   const project = await renderFirmware(model, { board: BOARD, command: `test/compile/emulate ${c.name}` });
-  const dir = mkdtempSync(join(tmpdir(), 'tinyforge-emu-test-'));
-  try {
-    await writeProject(join(dir, 'p'), project.files);
-    const build = await buildEmulation(join(dir, 'p', project.name));
-    const vectors = c.vectors.map((v) => v.inputs.map((f) => readBytes(c.dir, f)));
-    const run = await runEmulation({
-      elf: build.elf,
-      qemu: 'qemu-system-arm',
-      machine: BOARD,
-      vectors,
-      outputBytes: project.program.outputs.map((o) => o.bytes),
-      timeoutMs: 30 * MINUTES,
-    });
-    let exact = 0;
-    const bad: string[] = [];
-    c.vectors.forEach((v, i) => {
-      const same = v.outputs.every((f, k) => Buffer.compare(Buffer.from(readBytes(c.dir, f)), Buffer.from(run.outputs[i]![k]!)) === 0);
-      if (same) exact++;
-      else bad.push(v.id);
-    });
-    const g = c.meta.tflm_cortex_m4 ?? {};
-    rows.push({
-      case: c.name,
-      vectors: c.vectors.length,
-      exact,
-      instructions: run.instructions,
-      elf: build.size,
-      arenaBytes: project.program.arenaBytes,
-      buildMs: Math.round(build.ms),
-      runMs: Math.round(run.ms),
-      golden: {
-        instructions_reference: g.instructions_reference ?? null,
-        instructions_cmsis_nn: g.instructions_cmsis_nn ?? null,
-        elf_text_cmsis_nn: g.elf_text_cmsis_nn ?? null,
-        elf_data_cmsis_nn: g.elf_data_cmsis_nn ?? null,
-        elf_bss_cmsis_nn: g.elf_bss_cmsis_nn ?? null,
-        elf_text: g.elf_text ?? null,
-        model_bytes: g.model_bytes ?? null,
-        arena_used_bytes_cmsis_nn: g.arena_used_bytes_cmsis_nn ?? null,
-      },
-    });
-    expect(bad, `${c.name}: vectors whose outputs differ from TFLM's`).toEqual([]);
-    expect(run.instructions).toHaveLength(c.vectors.length);
-    for (const n of run.instructions) expect(n).toBeGreaterThan(0);
-    // Inputs do not change the control flow of int8 kernels much: counts of one model stay within a few percent.
-    const min = Math.min(...run.instructions);
-    expect(Math.max(...run.instructions) / min).toBeLessThan(1.5);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // Built through the shared cache: native-estimate.test.ts and bench:firmware read the same ELFs.
+  const build = await cachedEmulationBuild(project);
+  const vectors = c.vectors.map((v) => v.inputs.map((f) => readBytes(c.dir, f)));
+  const run = await runEmulation({
+    elf: build.elf,
+    qemu: 'qemu-system-arm',
+    machine: BOARD,
+    vectors,
+    outputBytes: project.program.outputs.map((o) => o.bytes),
+    timeoutMs: 30 * MINUTES,
+  });
+  let exact = 0;
+  const bad: string[] = [];
+  c.vectors.forEach((v, i) => {
+    const same = v.outputs.every((f, k) => Buffer.compare(Buffer.from(readBytes(c.dir, f)), Buffer.from(run.outputs[i]![k]!)) === 0);
+    if (same) exact++;
+    else bad.push(v.id);
+  });
+  const g = c.meta.tflm_cortex_m4 ?? {};
+  rows.push({
+    case: c.name,
+    vectors: c.vectors.length,
+    exact,
+    instructions: run.instructions,
+    elf: build.size,
+    arenaBytes: project.program.arenaBytes,
+    buildMs: build.buildMs,
+    runMs: Math.round(run.ms),
+    golden: {
+      instructions_reference: g.instructions_reference ?? null,
+      instructions_cmsis_nn: g.instructions_cmsis_nn ?? null,
+      elf_text_cmsis_nn: g.elf_text_cmsis_nn ?? null,
+      elf_data_cmsis_nn: g.elf_data_cmsis_nn ?? null,
+      elf_bss_cmsis_nn: g.elf_bss_cmsis_nn ?? null,
+      elf_text: g.elf_text ?? null,
+      model_bytes: g.model_bytes ?? null,
+      arena_used_bytes_cmsis_nn: g.arena_used_bytes_cmsis_nn ?? null,
+    },
+  });
+  expect(bad, `${c.name}: vectors whose outputs differ from TFLM's`).toEqual([]);
+  expect(run.instructions).toHaveLength(c.vectors.length);
+  for (const n of run.instructions) expect(n).toBeGreaterThan(0);
+  // Inputs do not change the control flow of int8 kernels much: counts of one model stay within a few percent.
+  const min = Math.min(...run.instructions);
+  expect(Math.max(...run.instructions) / min).toBeLessThan(1.5);
 }
 
 /** A tiny model every build of tinyforge can generate: one int8 input reshaped to the output. */

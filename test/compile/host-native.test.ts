@@ -171,6 +171,12 @@ const SYNTHETIC: Record<string, () => ModelSpec> = {
     { name: 'b', shape: [9], dtype: 'int32', quantization: q(0.0001), data: int32Data('m.b', 9) },
     { name: 'y', shape: [1, 4, 4, 9], dtype: 'int8', quantization: q(0.05, 3) },
   ], [0, 1, 2], { padding: 'SAME', strideH: 2, strideW: 2, depthMultiplier: 3 }),
+  'depthwise_conv_2d int8 with one input channel (run as a convolution), depth multiplier 6, dilation 2': single('DEPTHWISE_CONV_2D', [
+    { name: 'x', shape: [1, 9, 7, 1], dtype: 'int8', quantization: q(0.04, 9) },
+    { name: 'w', shape: [1, 3, 2, 6], dtype: 'int8', quantization: q(perChannel('c.w', 6), 0, 3), data: int8Data('c.w', 36) },
+    { name: 'b', shape: [6], dtype: 'int32', quantization: q(0.0001), data: int32Data('c.b', 6) },
+    { name: 'y', shape: [1, 5, 4, 6], dtype: 'int8', quantization: q(0.05, -4) },
+  ], [0, 1, 2], { padding: 'SAME', strideH: 2, strideW: 2, dilationH: 2, dilationW: 2, depthMultiplier: 6, activation: 'RELU' }),
   'depthwise_conv_2d int16 x int8, int64 bias': single('DEPTHWISE_CONV_2D', [
     { name: 'x', shape: [1, 6, 5, 5], dtype: 'int16', quantization: q(0.001) },
     { name: 'w', shape: [1, 3, 3, 5], dtype: 'int8', quantization: q(perChannel('s.w', 5), 0, 3), data: int8Data('s.w', 45) },

@@ -29,15 +29,6 @@ export function missingNativeOps(model: Model): string[] {
   return [...missing].sort();
 }
 
-export async function gxxAvailable(): Promise<boolean> {
-  try {
-    await run('g++', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface HostBuild {
   exe: string;
   /** Seconds spent in g++ (wall clock). */

@@ -41,7 +41,11 @@ function buildStream(model: Model, dir: string): string {
   }
   const src = join(dir, project.name, 'src', 'tinyforge');
   const exe = join(dir, 'stream_model');
-  execFileSync('g++', [...HOST_CXXFLAGS, `-I${src}`, join(src, 'tinyforge_model.cpp'), join(src, 'tinyforge_weights.cpp'), STREAM_MAIN, '-o', exe], { stdio: 'pipe' });
+  try {
+    execFileSync('g++', [...HOST_CXXFLAGS, `-I${src}`, join(src, 'tinyforge_model.cpp'), join(src, 'tinyforge_weights.cpp'), STREAM_MAIN, '-o', exe], { stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`g++ failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(0, 3000)}`);
+  }
   return exe;
 }
 

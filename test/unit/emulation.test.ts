@@ -13,7 +13,7 @@ import { requireTools, runTool } from '../../generator/toolchain/exec.js';
 import { parseModel } from '../../lib/load.js';
 import { renderFirmware } from '../../lib/generate.js';
 import { writeModel } from '../../sim/parse/writer.js';
-import { encodeFrame, FRAME, FrameReader, inferFrame, parseInferReply } from '../../lib/validate-protocol.js';
+import { encodeFrame, FRAME, FrameReader, loadPayload, parseInferReply } from '../../lib/validate-protocol.js';
 import { randomVectors } from '../../lib/random-vectors.js';
 import { listGoldenCases, readBytes, requireGolden } from '../golden/cases.js';
 
@@ -107,23 +107,26 @@ describe('toolchain errors', () => {
 
 describe('validation frames (host side)', () => {
   it('reads frames split at every byte, skips text between them, and drops a damaged frame', () => {
-    const a = encodeFrame(FRAME.HELLO);
-    const b = inferFrame([new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])], true);
-    const bad = encodeFrame(FRAME.HELLO_OK, new Uint8Array([9, 9, 9]));
-    bad[8] ^= 1;
-    const stream = new Uint8Array([...new TextEncoder().encode('boot ok\n'), ...a, ...bad, 0xa5, ...b]);
+    const a = encodeFrame(FRAME.HELLO, 7);
+    const b = encodeFrame(FRAME.LOAD, 8, loadPayload(3, new Uint8Array([1, 2, 3, 4, 5])));
+    const bad = encodeFrame(FRAME.HELLO_OK, 9, new Uint8Array([9, 9, 9]));
+    bad[9] ^= 1;
+    const huge = encodeFrame(FRAME.READ_OK, 1, new Uint8Array([1]));
+    huge[7] = 0x7f; // length 0x7f000001: not a frame, skipped at once
+    const stream = new Uint8Array([...new TextEncoder().encode('boot ok\n'), ...a, ...bad, ...huge, 0xa5, ...b]);
     const reader = new FrameReader();
     const frames = [];
     for (const byte of stream) frames.push(...reader.push(new Uint8Array([byte])));
-    expect(frames.map((f) => f.type)).toEqual([FRAME.HELLO, FRAME.INFER]);
-    expect([...frames[1]!.payload]).toEqual([1, 1, 2, 3, 4, 5]);
-    expect(reader.badFrames).toBeGreaterThan(0);
+    expect(frames.map((f) => [f.type, f.seq])).toEqual([[FRAME.HELLO, 7], [FRAME.LOAD, 8]]);
+    expect([...frames[1]!.payload]).toEqual([3, 0, 0, 0, 1, 2, 3, 4, 5]);
+    expect(reader.badFrames).toBeGreaterThan(1);
+    expect(reader.text).toContain('boot ok');
   });
 
-  it('splits an INFER_OK payload', () => {
-    const payload = new Uint8Array([0x10, 0x27, 0, 0, 7, 8, 9]);
-    expect(parseInferReply(payload, [1, 2])).toEqual({ micros: 10000, outputs: [new Uint8Array([7]), new Uint8Array([8, 9])] });
-    expect(() => parseInferReply(payload, [4])).toThrow(/expected 8/);
+  it('parses an INFER_OK payload', () => {
+    const payload = new Uint8Array([0x10, 0x27, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 1, 2, 3, 4]);
+    expect(parseInferReply(payload)).toEqual({ micros: 10000, cycles: 0, outputBytes: 12, outputCrc: 0x04030201 });
+    expect(() => parseInferReply(payload.subarray(1))).toThrow(/expected 16/);
   });
 });
 

@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { boardsDir, resolveBoard, type ResolvedBoard } from '../../lib/boards.js';
 import type { Model, Operator, Subgraph, Tensor } from '../../sim/ir/types.js';
 import { estimate } from '../../sim/estimate/index.js';
-import { energyUj, M4_CMSIS_NN, M4_REFERENCE, powerBudget, type InstructionTable } from '../../sim/estimate/latency.js';
+import { energyUj, M4_CMSIS_NN, M4_NATIVE, M4_REFERENCE, powerBudget, type InstructionTable } from '../../sim/estimate/latency.js';
 import { fitCodeSizes, fitInstructionTables, instructionResiduals, leaveOneOut } from '../../sim/estimate/fit.js';
-import { codeSize, TFLM_CODE_CMSIS_NN, TFLM_CODE_REFERENCE, type CodeSizeTable } from '../../sim/estimate/memory.js';
+import {
+  codeSize, EMULATION_RUNTIME, NATIVE_CODE_M4, nativeCodeFeatures, nativeCodeSize, nativeConstantFlash, TFLM_CODE_CMSIS_NN, TFLM_CODE_REFERENCE, tryNativeProgram, type CodeSizeTable,
+} from '../../sim/estimate/memory.js';
+import { loadModel } from '../../lib/load.js';
 import { OP_CLASSES } from '../../sim/estimate/work.js';
 import { GOLDEN_DIR, goldenAvailable, requireGolden } from '../golden/cases.js';
 import { goldenSamples } from '../golden/estimate-samples.js';
@@ -125,13 +128,40 @@ describe('energy, duty cycle and battery arithmetic', () => {
     expect(r.ramBytes).toBe(2000 + 1024 + 500);
   });
 
-  it('the native engine is flagged uncalibrated and uses the cmsis-nn table', () => {
+  it('native engine: calibrated on Cortex-M4F from the generated program, flagged elsewhere', async () => {
+    const model = await loadModel(join(boardsDir(), '..', 'examples', 'gesture_int8.tflite'));
+    const program = tryNativeProgram(model).program!;
+    const r = estimate(model, handBoard(), { engine: 'native' });
+    expect(r.calibrated).toBe(true);
+    expect(r.instructionTable).toBe(M4_NATIVE.id);
+    // The generator's own arrays (16-byte aligned) and arena plan, not the flatbuffer or a re-plan.
+    expect(r.memory.flash.model).toBe(nativeConstantFlash(program));
+    expect(r.memory.flash.model).toBeGreaterThanOrEqual(program.constantBytes);
+    expect(r.memory.flash.code).toBe(Math.round(nativeCodeSize(NATIVE_CODE_M4, nativeCodeFeatures(program, model.subgraphs[0]!))));
+    expect(r.arenaBytes).toBe(program.arenaBytes);
+    expect(r.memory.ram.engineStatic).toBe(0);
+    // A hand board is not emulated: its own core figures stand.
+    expect(r.memory.flash.core).toBe(1000);
+    const m0 = estimate(model, 'rp2040-pico', { engine: 'native' });
+    expect(m0.calibrated).toBe(false);
+    expect(m0.notes.join('\n')).toMatch(/measured on Cortex-M4F; on cortex-m0plus they are stand-ins/);
+    // The emulated board: tinyforge's mps2 runtime replaces the golden TFLM harness figures.
+    const emu = estimate(model, 'mps2-an386', { engine: 'native' });
+    expect(emu.calibrated).toBe(true);
+    expect(emu.memory.flash.core).toBe(EMULATION_RUNTIME.mps2!.flashBytes);
+    expect(emu.memory.ram.core).toBe(EMULATION_RUNTIME.mps2!.ramBytes);
+  });
+
+  it('native engine: a model the generator cannot build is approximated and flagged', () => {
+    // tinyFcModel's bias scale does not match input x weight scale: the generator (like TFLM) refuses it.
     const r = estimate(tinyFcModel(), handBoard(), { engine: 'native' });
     expect(r.calibrated).toBe(false);
     expect(r.memory.calibrated).toBe(false);
-    expect(r.instructionTable).toBe(M4_CMSIS_NN.id);
+    expect(r.notes.join('\n')).toContain('bias scale');
     // weights 8 + bias 8 bytes only, no flatbuffer
     expect(r.memory.flash.model).toBe(16);
+    // one FULLY_CONNECTED instance
+    expect(r.memory.flash.code).toBe(Math.round(NATIVE_CODE_M4.base + NATIVE_CODE_M4.perOp + NATIVE_CODE_M4.perInstance.FULLY_CONNECTED!));
   });
 
   it('an operator the arena replay cannot size falls back to a flagged rough arena', () => {

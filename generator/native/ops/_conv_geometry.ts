@@ -1,4 +1,15 @@
 /**
+ * Shared by the native emitters of the conv family and FULLY_CONNECTED: which
+ * output pixels have windows inside the image, the C types of a kernel
+ * instance, the dot4 weight layout of kernels/mac.h and the choice of the
+ * output-stage parameters (kernels/requant.h).
+ */
+import type { Operator, Subgraph } from '../../../sim/ir/types.js';
+import { computePaddingHeightWidth } from '../../../sim/kernels/_conv_common.js';
+import type { EmitContext } from '../types.js';
+import { allSame } from './_sim_prepare.js';
+
+/**
  * Which output rows (or columns) of a windowed op read only in-image taps.
  * Mirrors the bounds the native kernels compute from their template
  * parameters (kernels/conv2d.h, depthwise_conv2d.h), so an emitter knows
@@ -57,4 +68,64 @@ export function dot4Block(k: number, run: number, weight: (j: number, i: number)
     const stride = pos < quads * 4 ? 4 : 1;
     for (let j = 0; j < 4; j++) dst[at + j * stride] = weight(j, i);
   }
+}
+
+/**
+ * Declares an op's output-stage parameters and returns the C++ expression of
+ * its policy object (kernels/requant.h). int32 accumulators whose channels
+ * all shift right (TFLM shift in [-31, -1], the usual case) get
+ * tf_rq_packed: bias, multiplier, the merged rounding constant
+ * 2^30 + 2^(30 + e) as two words, and e - 1, five int32 per channel, or
+ * tf_rq_tensor (a bias array and one set of the other words) when every
+ * channel shares one multiplier. Anything else (left shifts, e = 0, int16
+ * accumulators) gets tf_rq_channels.
+ */
+export function rqPolicy(
+  ctx: EmitContext, types: AccTypes, bias: Int32Array | BigInt64Array, multiplier: ArrayLike<number>, shift: ArrayLike<number>,
+): string {
+  const n = multiplier.length;
+  let packed = types.acc === 'int32_t' && bias instanceof Int32Array;
+  for (let c = 0; c < n && packed; c++) packed = shift[c]! <= -1 && shift[c]! >= -31 && multiplier[c]! >= 0;
+  if (packed && n > 1 && allSame(multiplier) && allSame(shift)) {
+    const e = -shift[0]!;
+    const round = (1n << 30n) + (1n << BigInt(30 + e));
+    const q = Int32Array.from([multiplier[0]!, Number(BigInt.asIntN(32, round)), Number(round >> 32n), e - 1]);
+    return `tf_rq_tensor{${ctx.constant('bias', 'int32_t', bias)}, ${ctx.constant('rq', 'int32_t', q)}}`;
+  }
+  if (packed) {
+    const p = new Int32Array(n * 5);
+    for (let c = 0; c < n; c++) {
+      const e = -shift[c]!;
+      const round = (1n << 30n) + (1n << BigInt(30 + e));
+      p.set([bias[c] as number, multiplier[c]!, Number(BigInt.asIntN(32, round)), Number(round >> 32n), e - 1], c * 5);
+    }
+    return `tf_rq_packed{${ctx.constant('rq', 'int32_t', p)}}`;
+  }
+  const left = Array.from(shift).some((s) => s > 0);
+  const b = ctx.constant('bias', types.bias, bias);
+  const m = ctx.constant('multiplier', 'int32_t', multiplier);
+  const s = ctx.constant('shift', 'int32_t', shift);
+  return `tf_rq_channels<${left ? 'true' : 'false'}, ${types.bias}>{${b}, ${m}, ${s}}`;
+}
+
+/**
+ * Elements of one input window (FH * FW * window channels) when some output
+ * pixel's window leaves the image (kernels/conv2d.h then gathers it into
+ * scratch), else 0. `channels` is the filter's input depth (CONV_2D: filter
+ * dim 3; a depthwise op run as a convolution: 1). Geometry as the simulator's
+ * prepare computes it, over the output tensor's declared size.
+ */
+export function borderPatchElements(sg: Subgraph, op: Operator, channels: number): number {
+  const input = sg.tensors[op.inputs[0]!]!;
+  const filter = sg.tensors[op.inputs[1]!]!;
+  const output = sg.tensors[op.outputs[0]!]!;
+  if (input.shape.length !== 4 || filter.shape.length !== 4 || output.shape.length !== 4) return 0;
+  const o = op.options as { padding: 'SAME' | 'VALID'; strideH: number; strideW: number; dilationH: number; dilationW: number };
+  const [, inH, inW] = input.shape as [number, number, number, number];
+  const [, fh, fw] = filter.shape as [number, number, number, number];
+  const [, outH, outW] = output.shape as [number, number, number, number];
+  const pad = computePaddingHeightWidth(o.strideH, o.strideW, o.dilationH, o.dilationW, inH, inW, fh, fw, o.padding);
+  const y = interiorRange(outH, inH, fh, o.strideH, o.dilationH, pad.height);
+  const x = interiorRange(outW, inW, fw, o.strideW, o.dilationW, pad.width);
+  return y.all && x.all ? 0 : fh * fw * channels;
 }

@@ -11,28 +11,18 @@
  * border windows too because the kernel pads them with zp_in (a tap TFLM
  * skips then adds 0). Border windows are gathered into arena scratch.
  */
-import type { OptionsByKind, Operator, Subgraph } from '../../../sim/ir/types.js';
-import { computePaddingHeightWidth } from '../../../sim/kernels/_conv_common.js';
+import type { Operator, Subgraph } from '../../../sim/ir/types.js';
 import { conv2dKernel } from '../../../sim/kernels/conv_2d.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
-import { accTypes, biasArray, dot4Block, interiorRange } from './_conv_geometry.js';
+import { accTypes, biasArray, borderPatchElements, dot4Block, rqPolicy } from './_conv_geometry.js';
 import { emitConv2dInt16 } from './conv_2d_s16.js';
 
-/** Bytes of the border patch (one window of the input), or 0 when every window is inside the image. */
+/** Bytes of the border patch (one int8 window of the input), or 0 when every window is inside the image. */
 function patchBytes(sg: Subgraph, op: Operator): number {
   const input = sg.tensors[op.inputs[0]!]!;
   const filter = sg.tensors[op.inputs[1]!]!;
-  const output = sg.tensors[op.outputs[0]!]!;
-  if (input.dtype !== 'int8' || input.shape.length !== 4 || filter.shape.length !== 4 || output.shape.length !== 4) return 0;
-  const o = op.options as OptionsByKind['Conv2DOptions'];
-  const [, inH, inW] = input.shape as [number, number, number, number];
-  const [, fh, fw, fc] = filter.shape as [number, number, number, number];
-  const [, outH, outW] = output.shape as [number, number, number, number];
-  const pad = computePaddingHeightWidth(o.strideH, o.strideW, o.dilationH, o.dilationW, inH, inW, fh, fw, o.padding);
-  const y = interiorRange(outH, inH, fh, o.strideH, o.dilationH, pad.height);
-  const x = interiorRange(outW, inW, fw, o.strideW, o.dilationW, pad.width);
-  return y.all && x.all ? 0 : fh * fw * fc;
+  return input.dtype === 'int8' && filter.shape.length === 4 ? borderPatchElements(sg, op, filter.shape[3]!) : 0;
 }
 
 export const conv2dEmitter: OpEmitter = {
@@ -65,15 +55,12 @@ export const conv2dEmitter: OpEmitter = {
     ctx.kernel('mac');
     ctx.kernel('conv2d');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    const bName = ctx.constant('bias', types.bias, biasArray(types, bias, null));
-    const mName = ctx.constant('multiplier', 'int32_t', rq.multiplier);
-    const sName = ctx.constant('shift', 'int32_t', rq.shift);
+    const policy = rqPolicy(ctx, types, biasArray(types, bias, null), rq.multiplier, rq.shift);
     const patch = border ? ctx.scratch(types.input) : `(${types.input}*)0`;
     const t = targs([
-      types.input, types.acc, types.bias, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.filterH, d.filterW, d.filterC,
+      types.input, types.acc, types.input, d.batches, d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.filterH, d.filterW, d.filterC,
       d.strideH, d.strideW, d.dilationH, d.dilationW, d.padH, d.padW, -d.inputOffset, rq.outZp, rq.actMin, rq.actMax,
-      rq.shift.some((v) => v > 0) ? 'true' : 'false',
     ]);
-    return `tf_conv2d<${t}>(${ctx.ptr(input.index, types.input)}, ${wName}, ${bName}, ${mName}, ${sName}, ${patch}, ${ctx.ptr(output.index, types.input)});`;
+    return `tf_conv2d<${t}>(${ctx.ptr(input.index, types.input)}, ${wName}, ${policy}, ${patch}, ${ctx.ptr(output.index, types.input)});`;
   },
 };

@@ -11,8 +11,8 @@
  */
 import { fullyConnectedKernel } from '../../../sim/kernels/fully_connected.js';
 import type { OpEmitter } from '../types.js';
-import { allSame, simPrepare, targs } from './_sim_prepare.js';
-import { accTypes, biasArray, dot4Block } from './_conv_geometry.js';
+import { simPrepare, targs } from './_sim_prepare.js';
+import { accTypes, biasArray, dot4Block, rqPolicy } from './_conv_geometry.js';
 
 export const fullyConnectedEmitter: OpEmitter = {
   ops: ['FULLY_CONNECTED'],
@@ -29,15 +29,13 @@ export const fullyConnectedEmitter: OpEmitter = {
     }
     // rowTerm is already wrapped to int32 for an int32 accumulator, exact for the int64 one.
     const rowTerm = biasArray(types, d.rowTerm, null);
-    const perChannel = !(allSame(d.multiplier) && allSame(d.shift));
     ctx.kernel('requant');
     ctx.kernel('mac');
     ctx.kernel('fully_connected');
     const wName = ctx.constant('weights', 'int8_t', weights);
-    const rName = ctx.constant('row_term', types.bias, rowTerm);
-    const mName = ctx.constant('multiplier', 'int32_t', perChannel ? d.multiplier : d.multiplier.subarray(0, 1));
-    const sName = ctx.constant('shift', 'int32_t', perChannel ? d.shift : d.shift.subarray(0, 1));
-    const t = targs([types.input, types.acc, types.bias, types.input, d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax, perChannel ? 1 : 0, d.shift.some((v) => v > 0) ? 'true' : 'false']);
-    return `tf_fully_connected<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${rName}, ${mName}, ${sName}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
+    // Per-tensor ops carry their one multiplier per row too (the simulator's arrays already repeat it).
+    const policy = rqPolicy(ctx, types, rowTerm, d.multiplier, d.shift);
+    const t = targs([types.input, types.acc, types.input, d.batches, depth, outDepth, d.outputZeroPoint, d.actMin, d.actMax]);
+    return `tf_fully_connected<${t}>(${ctx.ptr(ctx.input(0)!.index, types.input)}, ${wName}, ${policy}, ${ctx.ptr(ctx.output(0).index, types.input)});`;
   },
 };

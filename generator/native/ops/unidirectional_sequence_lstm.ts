@@ -5,12 +5,15 @@
  * order, the biases with the zero points folded in, every multiplier and
  * shift, the cell clip and the tanh(cell) scaling. The hidden and cell states
  * are variable tensors in persistent arrays (reset by tf_reset()).
+ * Weights are regrouped in blocks of 4 rows for the shared multiply-accumulate
+ * loop (kernels/mac.h, SMLAD on cores with the DSP extension).
  * Scratch: the gates of one row and tanh(cell), 5 * units int16.
  */
 import { unidirectionalSequenceLstmKernel } from '../../../sim/kernels/unidirectional_sequence_lstm.js';
 import type { OpEmitter } from '../types.js';
 import { simPrepare, targs, wrap32 } from './_sim_prepare.js';
 import { int16ActScaling, sigmoidTable } from './_lut.js';
+import { dot4Block } from './_conv_geometry.js';
 
 export const unidirectionalSequenceLstmEmitter: OpEmitter = {
   ops: ['UNIDIRECTIONAL_SEQUENCE_LSTM'],
@@ -39,9 +42,16 @@ export const unidirectionalSequenceLstmEmitter: OpEmitter = {
     }
     if (d.nIn * 16384 >= 2 ** 31 || d.nState * 16384 >= 2 ** 31) return ctx.unsupported('the gate dot products could overflow int32');
     ctx.kernel('int16_act');
+    ctx.kernel('mac');
     ctx.kernel('lstm_s8');
-    const wx = ctx.constant('wx', 'int8_t', d.wx);
-    const wh = ctx.constant('wh', 'int8_t', d.wh);
+    // The 4 * units packed rows in blocks of 4 consecutive rows, dot4 layout (kernels/mac.h).
+    const dot4 = (w: Int8Array, depth: number): Int8Array => {
+      const out = new Int8Array(w.length);
+      for (let b = 0; b < d.nState; b++) dot4Block(depth, depth, (j, i) => w[(b * 4 + j) * depth + i]!, out, b * depth * 4);
+      return out;
+    };
+    const wx = ctx.constant('wx', 'int8_t', dot4(d.wx, d.nIn));
+    const wh = ctx.constant('wh', 'int8_t', dot4(d.wh, d.nState));
     const bx = ctx.constant('bias_x', 'int32_t', Int32Array.from(d.biasX, (v) => wrap32(v)));
     const bh = ctx.constant('bias_h', 'int32_t', Int32Array.from(d.biasH, (v) => wrap32(v)));
     const [tanhMul, tanhShift] = int16ActScaling(d.cellTanhMult, d.cellTanhShift);

@@ -7,7 +7,8 @@
 // Shapes, strides, padding, zero points and the activation range are template
 // parameters, so each layer gets its own specialised loops. Types: IN_T/OUT_T
 // int8_t or int16_t; ACC_T int32_t (int8), uint32_t (int16, int32 accumulator,
-// wrapping) or int64_t (int16, int64 accumulator); BIAS_T int32_t or int64_t.
+// wrapping) or int64_t (int16, int64 accumulator); RQ the output-stage
+// parameters (requant.h: tf_rq_packed or tf_rq_channels, bias included).
 //
 // The filter window is read as "runs" of contiguous input: one run per filter
 // row (FW * FC values) when there is one group and no horizontal dilation,
@@ -16,18 +17,17 @@
 // weights: per group, blocks of 4 output channels (zero past the group's
 //   end); a block holds its runs one after the other in the dot4 layout of
 //   mac.h (K * 4 bytes per block, K = FH * FW * FC).
-// bias: bias - zp_in * sum(filter[oc]) (int32 wrap, like TFLM's accumulator),
+// The bias in rq is bias - zp_in * sum(filter[oc]) (int32 wrap, like TFLM's accumulator),
 //   so the inner loop multiplies raw inputs: sum((x - zp_in) * w) =
 //   sum(x * w) - zp_in * sum(w). Where the window leaves the image, the
 //   window is first gathered into `patch` (K values) with zp_in in place of
 //   the taps TFLM skips, which then add nothing, exactly as skipping them.
 //   `patch` is only touched for such border pixels (it may be null otherwise).
-template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES,
+template <typename IN_T, typename ACC_T, typename OUT_T, int BATCHES,
           int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
           int FH, int FW, int FC, int SH, int SW, int DH, int DW, int PAD_H, int PAD_W,
-          int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX, bool LEFT>
-static inline void tf_conv2d(const IN_T* input, const int8_t* weights, const BIAS_T* bias,
-                             const int32_t* multiplier, const int32_t* shift, IN_T* patch, OUT_T* output) {
+          int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX, typename RQ>
+TF_KERNEL void tf_conv2d(const IN_T* input, const int8_t* weights, const RQ rq, IN_T* patch, OUT_T* output) {
   const int GROUPS = IN_C / FC;
   const int PER_GROUP = OUT_C / GROUPS;
   const int BLOCKS = (PER_GROUP + 3) / 4;
@@ -80,7 +80,7 @@ static inline void tf_conv2d(const IN_T* input, const int8_t* weights, const BIA
               }
             }
             const int oc0 = g * PER_GROUP + blk * 4;
-            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc0, PER_GROUP - blk * 4 < 4 ? PER_GROUP - blk * 4 : 4, a0, a1, a2, a3, bias, multiplier, shift);
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(out, oc0, PER_GROUP - blk * 4 < 4 ? PER_GROUP - blk * 4 : 4, a0, a1, a2, a3, rq);
           }
         }
       }

@@ -5,11 +5,11 @@
 #include "requant.h"
 #include "mac.h"
 
-// Output channel oc reads input channel oc / DM. Types as in conv2d.h.
+// Output channel oc reads input channel oc / DM. Types and rq as in conv2d.h.
 // weights: blocks of 4 output channels with the 4 weights of one tap side by
 //   side: w[(blk * FH * FW + t) * 4 + j] = filter[t][blk * 4 + j], t = fy * FW + fx
 //   (zero past OUT_C).
-// bias: bias - zp_in * sum of the channel's taps (int32 wrap), so the inner
+// The bias in rq is bias - zp_in * sum of the channel's taps (int32 wrap), so the inner
 //   loop multiplies raw inputs. Border windows are gathered per block of 4
 //   channels with zp_in in place of the taps TFLM skips, which then add
 //   nothing, exactly as skipping them.
@@ -66,12 +66,11 @@ static inline void tf_dw_block4(const int16_t* px, int oc, const int8_t*& w, ACC
   }
 }
 
-template <typename IN_T, typename ACC_T, typename BIAS_T, typename OUT_T, int BATCHES,
+template <typename IN_T, typename ACC_T, typename OUT_T, int BATCHES,
           int IN_H, int IN_W, int IN_C, int OUT_H, int OUT_W, int OUT_C,
           int FH, int FW, int DM, int SH, int SW, int DH, int DW, int PAD_H, int PAD_W,
-          int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX, bool LEFT>
-static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights, const BIAS_T* bias,
-                                       const int32_t* multiplier, const int32_t* shift, OUT_T* output) {
+          int IN_ZP, int OUT_ZP, int ACT_MIN, int ACT_MAX, typename RQ>
+TF_KERNEL void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights, const RQ rq, OUT_T* output) {
   const int T = FH * FW;
   const int FULL = OUT_C / 4;
   const int BLOCKS = (OUT_C + 3) / 4;
@@ -100,14 +99,14 @@ static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights,
           for (int oc = 0; oc < FULL * 4; oc += 4) {
             ACC_T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             tf_dw_block4<FH, FW, ROW, COL, DM>(px, oc, w, a0, a1, a2, a3);
-            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc, 4, a0, a1, a2, a3, bias, multiplier, shift);
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(out, oc, 4, a0, a1, a2, a3, rq);
           }
           for (int oc = FULL * 4; oc < OUT_C; oc++) {
             const IN_T* x = px + oc / DM;
             const int8_t* wt = w + (oc - FULL * 4);
             ACC_T a = 0;
             for (int t = 0; t < T; t++) a += (ACC_T)(x[(t / FW) * ROW + (t % FW) * COL] * wt[t * 4]);
-            out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a, bias[oc], multiplier[oc], shift[oc]));
+            out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a, oc));
           }
         } else {
           for (int blk = 0; blk < BLOCKS; blk++) {
@@ -128,7 +127,7 @@ static inline void tf_depthwise_conv2d(const IN_T* input, const int8_t* weights,
             }
             ACC_T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             tf_dw_block4<FH, FW, FW * 4, 4, 1>(patch, 0, w, a0, a1, a2, a3);
-            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX, LEFT>(out, oc, OUT_C - oc < 4 ? OUT_C - oc : 4, a0, a1, a2, a3, bias, multiplier, shift);
+            tf_requant4<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(out, oc, OUT_C - oc < 4 ? OUT_C - oc : 4, a0, a1, a2, a3, rq);
           }
         }
       }

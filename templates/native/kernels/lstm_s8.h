@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include "../tf_fixedpoint.h"
 #include "int16_act.h"
+#include "mac.h"
 
 // Integer parameters of one LSTM op (computed at generation time by the simulator's prepare).
 // Gate order: forget, input, cell, output. The int16 activations' input scaling is
@@ -19,25 +20,29 @@ struct tf_lstm_s8_q {
 
 static inline int32_t tf_lstm_sat16(int32_t v) { return v > 32767 ? 32767 : (v < -32768 ? -32768 : v); }
 
-// One time step of one batch row. wx: [4 * N_STATE][N_IN], wh: [4 * N_STATE][N_STATE]
-// (the four gates' weights packed); bias_x = bias - zp_in * sum(wx row), bias_h =
-// -zp_h * sum(wh row) (zero points folded out; int32 wrap like TFLM's accumulators).
-// gates: 4 * N_STATE int16 scratch, th: N_STATE int16 scratch.
+// One time step of one batch row. wx / wh: the four gates' weights packed as
+// [4 * N_STATE] rows (gate order above) over N_IN / N_STATE inputs, in blocks of 4
+// consecutive rows in the dot4 layout of mac.h; bias_x = bias - zp_in * sum(wx row),
+// bias_h = -zp_h * sum(wh row) (zero points folded out; int32 wrap like TFLM's
+// accumulators). gates: 4 * N_STATE int16 scratch, th: N_STATE int16 scratch.
 template <int N_IN, int N_STATE>
 static inline void tf_lstm_s8_step(const tf_lstm_s8_q& q, const int8_t* x, const int8_t* wx, const int8_t* wh,
                                    const int32_t* bias_x, const int32_t* bias_h, int8_t* hidden, int16_t* cell,
                                    int8_t* out, int16_t* gates, int16_t* th, const uint16_t* sigmoid) {
-  for (int g = 0; g < 4; g++) {
-    for (int j = 0; j < N_STATE; j++) {
-      const int row = g * N_STATE + j;
-      const int8_t* w = wx + row * N_IN;
-      int32_t dx = 0;  // N_IN * 2^14: far below 2^31
-      for (int i = 0; i < N_IN; i++) dx += (int32_t)w[i] * x[i];
-      const int32_t a = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dx + (uint32_t)bias_x[row]), q.mult_x[g], q.shift_x[g]));
-      const int8_t* r = wh + row * N_STATE;
-      int32_t dh = 0;
-      for (int i = 0; i < N_STATE; i++) dh += (int32_t)r[i] * hidden[i];
-      const int32_t b = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dh + (uint32_t)bias_h[row]), q.mult_h[g], q.shift_h[g]));
+  const int8_t* wxp = wx;
+  const int8_t* whp = wh;
+  for (int blk = 0; blk < N_STATE; blk++) {  // 4 * N_STATE rows in blocks of 4
+    int32_t x0 = 0, x1 = 0, x2 = 0, x3 = 0;  // N_IN * 2^14: far below 2^31
+    tf_dot4<N_IN>(x, wxp, x0, x1, x2, x3);
+    int32_t h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+    tf_dot4<N_STATE>(hidden, whp, h0, h1, h2, h3);
+    const int32_t dx[4] = {x0, x1, x2, x3};
+    const int32_t dh[4] = {h0, h1, h2, h3};
+    for (int j = 0; j < 4; j++) {
+      const int row = blk * 4 + j;
+      const int g = row / N_STATE;
+      const int32_t a = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dx[j] + (uint32_t)bias_x[row]), q.mult_x[g], q.shift_x[g]));
+      const int32_t b = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dh[j] + (uint32_t)bias_h[row]), q.mult_h[g], q.shift_h[g]));
       gates[row] = (int16_t)tf_lstm_sat16(a + b);
     }
   }

@@ -3,7 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
+// The DSP path (Cortex-M4/M7/M33...: SXTB16 + SMLAD, 2 MACs per instruction) assumes little-endian words.
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__) && !defined(__ARM_BIG_ENDIAN)
 #include <arm_acle.h>
 #define TF_MAC_DSP 1
 // SXTB16 of the word rotated by 8: sign-extends bytes 1 and 3 into two int16 lanes.
@@ -11,6 +12,13 @@ static inline int16x2_t tf_sxtb16_ror8(uint32_t v) {
   int16x2_t r;
   __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
   return r;
+}
+// acc + x0*w0 + x1*w1 + x2*w2 + x3*w3 for 4 inputs split by SXTB16 into
+// xe = (x0, x2), xo = (x1, x3) and 4 consecutive weights at w.
+static inline int32_t tf_mac2(int16x2_t xe, int16x2_t xo, const int8_t* w, int32_t acc) {
+  uint32_t wv;
+  memcpy(&wv, w, 4);
+  return __smlad(xo, tf_sxtb16_ror8(wv), __smlad(xe, __sxtb16(wv), acc));
 }
 #endif
 
@@ -26,21 +34,14 @@ template <int N>
 static inline void tf_dot4(const int8_t* x, const int8_t*& w, int32_t& a0, int32_t& a1, int32_t& a2, int32_t& a3) {
 #ifdef TF_MAC_DSP
   for (int q = 0; q < N / 4; q++) {
-    uint32_t xv, w0, w1, w2, w3;
+    uint32_t xv;
     memcpy(&xv, x + 4 * q, 4);  // one (unaligned) LDR
-    memcpy(&w0, w, 4);
-    memcpy(&w1, w + 4, 4);
-    memcpy(&w2, w + 8, 4);
-    memcpy(&w3, w + 12, 4);
     const int16x2_t xe = __sxtb16(xv), xo = tf_sxtb16_ror8(xv);
-    a0 = __smlad(xe, __sxtb16(w0), a0);
-    a0 = __smlad(xo, tf_sxtb16_ror8(w0), a0);
-    a1 = __smlad(xe, __sxtb16(w1), a1);
-    a1 = __smlad(xo, tf_sxtb16_ror8(w1), a1);
-    a2 = __smlad(xe, __sxtb16(w2), a2);
-    a2 = __smlad(xo, tf_sxtb16_ror8(w2), a2);
-    a3 = __smlad(xe, __sxtb16(w3), a3);
-    a3 = __smlad(xo, tf_sxtb16_ror8(w3), a3);
+    // One weight word at a time keeps the register pressure low (no spills in the loop).
+    a0 = tf_mac2(xe, xo, w, a0);
+    a1 = tf_mac2(xe, xo, w + 4, a1);
+    a2 = tf_mac2(xe, xo, w + 8, a2);
+    a3 = tf_mac2(xe, xo, w + 12, a3);
     w += 16;
   }
 #else

@@ -6,8 +6,14 @@
 // The output stage runs once per output value inside the kernels' loops: always inline it.
 #if defined(__GNUC__)
 #define TF_RQ_INLINE static inline __attribute__((always_inline))
+#define TF_RQ_MEMBER inline __attribute__((always_inline))
+// Kernel entry points stay separate functions (one per layer): each gets the
+// registers to itself instead of sharing tf_invoke()'s allocation with every other layer.
+#define TF_KERNEL static __attribute__((noinline))
 #else
 #define TF_RQ_INLINE static inline
+#define TF_RQ_MEMBER inline
+#define TF_KERNEL static inline
 #endif
 
 // int32 add with C's two's-complement wrap (TFLM adds the bias to the accumulator in int32).
@@ -59,6 +65,56 @@ TF_RQ_INLINE int32_t tf_scale_acc(int64_t acc, int64_t bias, int32_t multiplier,
   return tf_mbqm64(acc + bias, multiplier, shift);
 }
 
+// Output-stage parameters of an op, one of two kinds chosen at generation time.
+// scale(acc, oc) gives channel oc's accumulator + bias scaled by its multiplier.
+//
+// tf_rq_channels: bias, multiplier and shift arrays, any accumulator type.
+template <bool LEFT, typename BIAS_T>
+struct tf_rq_channels {
+  const BIAS_T* bias;
+  const int32_t* multiplier;
+  const int32_t* shift;
+  template <typename ACC_T>
+  TF_RQ_MEMBER int32_t scale(ACC_T acc, int oc) const {
+    return tf_scale_acc<LEFT>(acc, bias[oc], multiplier[oc], shift[oc]);
+  }
+};
+
+// tf_rq_packed: int32 accumulators and every channel shifting right by
+// e = -shift >= 1. Five int32 per channel: bias, multiplier, round_lo,
+// round_hi, e - 1. The two roundings of MultiplyByQuantizedMultiplier then
+// merge into one: with p = x * M (x = acc + bias),
+//   RoundingDivideByPOT(SRDHM(x, M), e) = floor((p + R) / 2^(31 + e)),
+//   R = 2^30 + 2^(30 + e) - (p < 0 ? 2^31 : 0)
+// (round = 2^30 + 2^(30 + e) as a 64-bit value, from the generator), so the
+// result is the high word of p + R shifted right by e - 1.
+struct tf_rq_packed {
+  const int32_t* p;
+  TF_RQ_MEMBER int32_t scale(int32_t acc, int oc) const {
+    const int32_t* q = p + 5 * oc;
+    const int32_t x = tf_wrap_add(acc, q[0]);
+    const int64_t round = (int64_t)(((uint64_t)(uint32_t)q[3] << 32) | (uint32_t)q[2]);
+    // x < 0 means p < 0 (the multiplier is >= 0; for 0 the correction changes nothing).
+    const int64_t v = (int64_t)x * q[1] + round - (int64_t)((uint64_t)((uint32_t)x >> 31) << 31);
+    return (int32_t)(v >> 32) >> q[4];
+  }
+};
+
+// tf_rq_tensor: tf_rq_packed for one multiplier shared by every channel
+// (per-tensor fully-connected): a bias per channel and one set of the other
+// four words. (They stay in flash and are loaded where used: as compile-time
+// constants the compiler would keep them in registers across the inner loop.)
+struct tf_rq_tensor {
+  const int32_t* bias;
+  const int32_t* q;
+  TF_RQ_MEMBER int32_t scale(int32_t acc, int oc) const {
+    const int32_t x = tf_wrap_add(acc, bias[oc]);
+    const int64_t round = (int64_t)(((uint64_t)(uint32_t)q[2] << 32) | (uint32_t)q[1]);
+    const int64_t v = (int64_t)x * q[0] + round - (int64_t)((uint64_t)((uint32_t)x >> 31) << 31);
+    return (int32_t)(v >> 32) >> q[3];
+  }
+};
+
 // Scaled value -> + out_zp -> clamp to [act_min, act_max]. The clamp happens
 // before the zero point is added (bounds shifted by -out_zp): the same result
 // as TFLM, without any int32 overflow.
@@ -67,12 +123,12 @@ TF_RQ_INLINE OUT_T tf_requant_out(int32_t v) {
   return (OUT_T)(tf_clamp(v, ACT_MIN - OUT_ZP, ACT_MAX - OUT_ZP) + OUT_ZP);
 }
 
-// The output stage of a block of 4 channels oc..oc+3 of which the first n exist (n is 4 except at a tail).
-template <typename OUT_T, int OUT_ZP, int ACT_MIN, int ACT_MAX, bool LEFT, typename ACC_T, typename BIAS_T>
-TF_RQ_INLINE void tf_requant4(OUT_T* out, int oc, int n, ACC_T a0, ACC_T a1, ACC_T a2, ACC_T a3,
-                              const BIAS_T* bias, const int32_t* multiplier, const int32_t* shift) {
-  out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a0, bias[oc], multiplier[oc], shift[oc]));
-  if (n > 1) out[oc + 1] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a1, bias[oc + 1], multiplier[oc + 1], shift[oc + 1]));
-  if (n > 2) out[oc + 2] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a2, bias[oc + 2], multiplier[oc + 2], shift[oc + 2]));
-  if (n > 3) out[oc + 3] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(tf_scale_acc<LEFT>(a3, bias[oc + 3], multiplier[oc + 3], shift[oc + 3]));
+// The output stage of a block of 4 channels oc..oc+3 of which the first n
+// exist (n is 4 except at a tail).
+template <typename OUT_T, int OUT_ZP, int ACT_MIN, int ACT_MAX, typename ACC_T, typename RQ>
+TF_RQ_INLINE void tf_requant4(OUT_T* out, int oc, int n, ACC_T a0, ACC_T a1, ACC_T a2, ACC_T a3, const RQ& rq) {
+  out[oc] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a0, oc));
+  if (n > 1) out[oc + 1] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a1, oc + 1));
+  if (n > 2) out[oc + 2] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a2, oc + 2));
+  if (n > 3) out[oc + 3] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a3, oc + 3));
 }

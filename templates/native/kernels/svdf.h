@@ -2,6 +2,7 @@
 #pragma once
 #include <stdint.h>
 #include "../tf_fixedpoint.h"
+#include "mac.h"
 
 // state: [BATCHES][FILTERS][MEMORY] of T, a persistent array (the variable
 // tensor), newest value last. feature_term[f] = zp_in * sum(wf[f]) and
@@ -15,16 +16,21 @@ static inline void tf_svdf(const int8_t* input, const int8_t* wf, const int32_t*
   const int STATE_N = BATCHES * FILTERS * MEMORY;
   for (int i = 0; i + 1 < STATE_N; i++) state[i] = state[i + 1];
 
-  // Feature matmul into the newest slot of each filter's memory.
+  // Feature matmul into the newest slot of each filter's memory. wf: blocks of
+  // 4 filters (zero rows past FILTERS) in the dot4 layout of mac.h.
   for (int b = 0; b < BATCHES; b++) {
     const int8_t* x = input + b * INPUT_SIZE;
-    for (int f = 0; f < FILTERS; f++) {
-      const int8_t* w = wf + f * INPUT_SIZE;
-      int32_t dot = 0;  // INPUT_SIZE * 2^14: far below 2^31
-      for (int c = 0; c < INPUT_SIZE; c++) dot += (int32_t)w[c] * x[c];
-      const int32_t v = tf_clamp(tf_mbqm((int32_t)((uint32_t)dot - (uint32_t)feature_term[f]), M1, S1), T_MIN, T_MAX);
-      // The zero point is added after the clamp; the store wraps (static_cast<T>), as in TFLM.
-      state[(b * FILTERS + f) * MEMORY + MEMORY - 1] = (T)(STATE_ZP + v);
+    const int8_t* w = wf;
+    for (int blk = 0; blk < (FILTERS + 3) / 4; blk++) {
+      int32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0;  // INPUT_SIZE * 2^14: far below 2^31
+      tf_dot4<INPUT_SIZE>(x, w, d0, d1, d2, d3);
+      const int32_t dot[4] = {d0, d1, d2, d3};
+      for (int j = 0; j < 4 && blk * 4 + j < FILTERS; j++) {
+        const int f = blk * 4 + j;
+        const int32_t v = tf_clamp(tf_mbqm((int32_t)((uint32_t)dot[j] - (uint32_t)feature_term[f]), M1, S1), T_MIN, T_MAX);
+        // The zero point is added after the clamp; the store wraps (static_cast<T>), as in TFLM.
+        state[(b * FILTERS + f) * MEMORY + MEMORY - 1] = (T)(STATE_ZP + v);
+      }
     }
   }
 
