@@ -160,7 +160,7 @@ out.push(table(
   }),
 ));
 out.push('');
-out.push('**Estimate vs measured** (`estimate(model, "mps2-an386", { engine: "native" })`; RAM without the stack). Flash split from the linker map: weights (tinyforge_weights.o), model code (tinyforge_model.o), runtime (startup, emulation main, validation protocol, newlib-nano, semihosting).');
+out.push(`**Estimate vs measured** (\`estimate(model, "${BOARD}", { engine: "native" })\`; RAM without the stack). Flash split from the linker map: weights (tinyforge_weights.o), model code (tinyforge_model.o), runtime (startup, emulation main, validation protocol, newlib-nano, semihosting).`);
 out.push('');
 out.push(table(
   ['model', 'flash', 'estimate', 'error', 'RAM', 'estimate', 'error', 'instructions', 'estimate', 'error', 'weights', 'model code', 'runtime'],

@@ -50,9 +50,12 @@ cli
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/generate.js'), model, opts));
 
 cli
-  .command('validate <model>', 'Build the firmware, run it (under QEMU with --emulate) and compare every output byte with the simulator')
+  .command('validate <model>', 'Run the firmware (under QEMU with --emulate, or on a board with --port) and compare every output byte with the simulator')
   .option('--board <id>', 'Board id or board JSON file (emulated: mps2-an386)')
-  .option('--emulate', 'Run under the board\'s emulator (QEMU)')
+  .option('--emulate', 'Build and run under the board\'s emulator (QEMU), over the serial protocol')
+  .option('--semihosting', 'With --emulate: pass vectors as semihosting files instead of over the serial protocol')
+  .option('--port <path>', 'Serial port of a board flashed with this model\'s firmware (tinyforge generate), e.g. /dev/ttyACM0')
+  .option('--baud <rate>', 'Baud rate with --port (default 115200)')
   .option('--input <files>', 'One input vector: FILE, or FILE,FILE,... for several model inputs (in order); repeat per vector')
   .option('--random <n>', 'Add N seeded random vectors (default 3 when no --input)')
   .option('--seed <text>', 'Seed prefix of the random vectors (default tinyforge-validate)')
@@ -61,7 +64,18 @@ cli
   .option('--json', 'Print the report as JSON')
   .option('--keep', 'Keep the generated project folder')
   .example('tinyforge validate examples/gesture_int8.tflite --board mps2-an386 --emulate --input examples/gesture_input.bin --random 4')
+  .example('tinyforge validate examples/gesture_int8.tflite --board nano33ble-sense-rev2 --port /dev/ttyACM0 --random 20')
   .action((model: string, opts: Record<string, unknown>) => run(() => import('./commands/validate.js'), model, opts));
+
+cli
+  .command('monitor', 'Show the always-on loop\'s results (label, score, latency) live from a board\'s serial port')
+  .option('--port <path>', 'Serial port of the board, e.g. /dev/ttyACM0')
+  .option('--baud <rate>', 'Baud rate (default 115200)')
+  .option('--json', 'One JSON object per result line')
+  .option('--count <n>', 'Stop after N results')
+  .option('--timeout <s>', 'Stop after S seconds')
+  .example('tinyforge monitor --port /dev/ttyACM0')
+  .action((opts: Record<string, unknown>) => run(() => import('./commands/monitor.js'), opts));
 
 cli
   .command('analyze <model>', 'Estimate arena, RAM, flash, latency and energy on a board, and whether the model fits')

@@ -1,13 +1,18 @@
 /**
- * Library entry for `validate`: generate the firmware for a board, run it on
- * input vectors, and compare every output byte with the simulator (which is
- * bit-exact with TFLite Micro's reference kernels).
+ * Library entry for `validate`: run the firmware on input vectors and compare
+ * every output byte with the simulator (which is bit-exact with TFLite
+ * Micro's reference kernels), with X-CUBE-AI's accuracy metrics
+ * (lib/validate-metrics.ts) and the measured latency beside the estimate.
  *
- * Today the firmware runs under the board's emulator (`emulate: true`, boards
- * with an `emulation` field such as mps2-an386): the project is generated into
- * a temporary folder, built with the board's cross compiler, run under QEMU
- * with exact per-inference instruction counts. Validation on real boards over
- * the serial link (templates/arduino/tinyforge_validate.h) comes next.
+ * Two places to run:
+ *  - `emulate: true` (boards with an `emulation` field such as mps2-an386):
+ *    the project is generated into a temporary folder, built with the board's
+ *    cross compiler and run under QEMU with exact per-inference instruction
+ *    counts. By default the host talks to it over the serial validation
+ *    protocol (QEMU's UART on a pty, generator/serial), exactly as to a real
+ *    board; `transport: 'semihosting'` is the file-based fallback.
+ *  - `port`: a real board already flashed with the firmware `tinyforge
+ *    generate` made for this model; the handshake refuses any other firmware.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +25,13 @@ import { resolveBoard, type ResolvedBoard } from './boards.js';
 import { BoardError, UsageError } from './errors.js';
 import { renderFirmware } from './generate.js';
 import { writeProject } from '../generator/output.js';
-import { buildEmulation, runEmulation, type ElfSize } from '../generator/toolchain/emulate.js';
+import { buildEmulation, runEmulation, runEmulationSerial, type ElfSize } from '../generator/toolchain/emulate.js';
+import { SerialLink } from '../generator/serial/link.js';
+import { ValidationSession, type ExpectedFirmware, type SessionStats } from '../generator/serial/session.js';
+import type { TensorLayout } from './validate-protocol.js';
+import { median, outputMetrics, type OutputMetrics } from './validate-metrics.js';
+import { estimate } from '../sim/estimate/index.js';
+import type { Model as IrModel } from '../sim/ir/types.js';
 import { decodeInputFile } from './tensor-files.js';
 import { randomVectors } from './random-vectors.js';
 
@@ -31,10 +42,17 @@ export interface InputVector {
   inputs: Uint8Array[];
 }
 
+export type Transport = 'serial' | 'semihosting';
+
 export interface ValidateRequest {
   board: string | ResolvedBoard;
-  /** Run under the board's emulator (the only mode so far). */
+  /** Run under the board's emulator. */
   emulate: boolean;
+  /** With emulate: talk over the serial protocol (default) or semihosting files (fallback). */
+  transport?: Transport;
+  /** A real board's serial port (flashed with this model's firmware). */
+  port?: string;
+  baudRate?: number;
   vectors: readonly InputVector[];
   /** Kill the emulator after this long; default from the model's MACs. */
   timeoutMs?: number;
@@ -59,23 +77,54 @@ export interface VectorResult {
   exact: boolean;
   /** Instructions of this inference (tf_invoke) on the emulator. */
   instructions: number | null;
+  /** tf_invoke() time the firmware measured (serial protocol; not physical under QEMU). */
+  micros: number | null;
+  /** DWT cycles of tf_invoke() (null without a cycle counter, and under QEMU). */
+  cycles: number | null;
   outputs: OutputComparison[];
+}
+
+export interface LatencyReport {
+  /** Median measured tf_invoke() time, µs (null under semihosting). */
+  measuredUs: number | null;
+  /** Whether measuredUs is wall-clock time on hardware (false under QEMU). */
+  physical: boolean;
+  /** Median DWT cycles (null when the board has no counter, and under QEMU). */
+  cycles: number | null;
+  /** Median instructions (emulator only). */
+  instructions: number | null;
+  /** sim/estimate's figures for this board (null if the estimate failed). */
+  estimateUs: number | null;
+  estimateCycles: number | null;
+  estimateInstructions: number | null;
 }
 
 export interface ValidateReport {
   model: { path: string | null; sha256: string };
   board: string;
-  mode: 'emulate';
-  machine: string;
+  mode: 'emulate' | 'port';
+  transport: Transport;
+  /** QEMU machine (emulate) or null. */
+  machine: string | null;
+  /** Serial port (port mode) or null. */
+  port: string | null;
   vectors: VectorResult[];
   /** Vectors whose every output byte equals the simulator's. */
   exact: number;
   total: number;
-  /** Per-inference instructions, in vector order. */
+  /** Share of vectors whose every output is byte-exact. */
+  exactRate: number;
+  /** X-CUBE-AI style accuracy per output, over all vectors. */
+  metrics: OutputMetrics[];
+  latency: LatencyReport;
+  /** Per-inference instructions, in vector order (emulator). */
   instructions: number[];
   arenaBytes: number;
-  constantBytes: number;
-  elf: ElfSize;
+  constantBytes: number | null;
+  /** null in port mode (the firmware was built elsewhere). */
+  elf: ElfSize | null;
+  /** Link statistics of the serial protocol (null under semihosting). */
+  serial: SessionStats | null;
   timing: { generateMs: number; buildMs: number; runMs: number; simulateMs: number };
   /** The generated project, when kept. */
   projectDir: string | null;
@@ -155,15 +204,47 @@ function dtypeOf(a: TypedArray): Parameters<typeof arrayFor>[0] {
   return 'uint64';
 }
 
+const DTYPE_CODES: Readonly<Record<string, number>> = { int8: 0, uint8: 1, int16: 2, int32: 3, float32: 4 };
+
+/** What the firmware generated from `model` announces in its handshake. */
+export function expectedFirmware(model: IrModel): ExpectedFirmware {
+  const sg = model.subgraphs[0]!;
+  const layout = (ti: number): TensorLayout => {
+    const t = sg.tensors[ti]!;
+    return { dtype: DTYPE_CODES[t.dtype] ?? 0, shape: [...t.shape], bytes: t.bytes, elements: t.elements, scale: Math.fround(t.quantization?.scale[0] ?? 0), zeroPoint: t.quantization?.zeroPoint[0] ?? 0 };
+  };
+  return { sha256: model.sha256, inputs: sg.inputs.map(layout), outputs: sg.outputs.map(layout) };
+}
+
+function latencyEstimate(model: Model, board: ResolvedBoard): { us: number; cycles: number; instructions: number } | null {
+  try {
+    const e = estimate(model, board, { engine: 'native' });
+    return { us: e.latencyMs * 1000, cycles: e.totals.cycles, instructions: e.totals.instructions };
+  } catch {
+    return null;
+  }
+}
+
+interface DeviceRun {
+  outputs: Uint8Array[][];
+  instructions: number[];
+  micros: (number | null)[];
+  cycles: (number | null)[];
+  serial: SessionStats | null;
+  ms: number;
+}
+
 export async function validateModel(model: Model, req: ValidateRequest): Promise<ValidateResult> {
   const board = typeof req.board === 'string' ? resolveBoard(req.board) : req.board;
-  if (!req.emulate) {
-    throw new UsageError('needs-emulate', 'validation on a real board over the serial link is not available yet', `run it on the emulator: --board mps2-an386 --emulate`);
+  if (req.emulate && req.port) throw new UsageError('bad-flag', '--emulate and --port exclude each other', 'use --emulate for the QEMU board, --port for a real board');
+  if (!req.emulate && !req.port) {
+    throw new UsageError('needs-target', 'validate needs a place to run the firmware', `pass --port <path> for a board flashed with this model's firmware (tinyforge generate), or --emulate for an emulated board (--board mps2-an386)`);
   }
-  if (!board.emulation) {
-    throw new BoardError('no-emulator', `board ${board.id} has no emulator`, 'use --board mps2-an386 with --emulate (its firmware runs under QEMU)', { board: board.id });
+  if (req.emulate && !board.emulation) {
+    throw new BoardError('no-emulator', `board ${board.id} has no emulator`, 'use --board mps2-an386 with --emulate (its firmware runs under QEMU), or --port with the real board', { board: board.id });
   }
   if (req.vectors.length === 0) throw new UsageError('no-vectors', 'no input vectors to validate with', 'pass --input FILE[,FILE...] (one per vector) and/or --random N');
+  const transport: Transport = req.port ? 'serial' : req.transport ?? 'serial';
 
   // The reference: the simulator, one fresh run per vector.
   const t0 = performance.now();
@@ -183,48 +264,121 @@ export async function validateModel(model: Model, req: ValidateRequest): Promise
     return sim.run(inputs);
   });
   const simulateMs = performance.now() - t0;
+  const want = expectedFirmware(model);
+  const timeoutMs = req.timeoutMs ?? defaultTimeoutMs(model, req.vectors.length);
 
-  const t1 = performance.now();
-  const project = await renderFirmware(model, { board, command: req.command ?? 'tinyforge validate --emulate' });
-  const root = await mkdtemp(join(tmpdir(), 'tinyforge-validate-'));
+  let run: DeviceRun;
+  let generateMs = 0;
+  let buildMs = 0;
+  let elf: ElfSize | null = null;
+  let arenaBytes = 0;
+  let constantBytes: number | null = null;
+  let projectDir: string | null = null;
+  let root: string | null = null;
   let keep = req.keep ?? false;
   try {
-    await writeProject(join(root, 'project'), project.files);
-    const projectDir = join(root, 'project', project.name);
-    const generateMs = performance.now() - t1;
-    const build = await buildEmulation(projectDir, { defines: req.defines }).catch((e) => {
-      keep = true; // the build log names files in it
-      throw e;
-    });
-    const run = await runEmulation({
-      elf: build.elf,
-      qemu: board.emulation.qemu,
-      machine: board.emulation.machine,
-      vectors: req.vectors.map((v) => v.inputs),
-      outputBytes: project.program.outputs.map((o) => o.bytes),
-      timeoutMs: req.timeoutMs ?? defaultTimeoutMs(model, req.vectors.length),
-    });
-    const vectors: VectorResult[] = req.vectors.map((v, i) => {
-      const outputs = expected[i]!.map((e, k) => compare(e, run.outputs[i]![k]!, k));
-      return { index: i, label: v.label, exact: outputs.every((o) => o.differing === 0 && o.bytes === run.outputs[i]![o.index]!.byteLength), instructions: run.instructions[i] ?? null, outputs };
-    });
-    const report: ValidateReport = {
-      model: { path: model.source, sha256: model.sha256 },
-      board: board.id,
-      mode: 'emulate',
-      machine: board.emulation.machine,
-      vectors,
-      exact: vectors.filter((v) => v.exact).length,
-      total: vectors.length,
-      instructions: run.instructions,
-      arenaBytes: project.program.arenaBytes,
-      constantBytes: project.program.constantBytes,
-      elf: build.size,
-      timing: { generateMs, buildMs: build.ms, runMs: run.ms, simulateMs },
-      projectDir: keep ? projectDir : null,
-    };
-    return { report, deviceOutputs: run.outputs };
+    if (req.port) {
+      run = await runOnPort(req.port, req, want, timeoutMs);
+    } else {
+      const t1 = performance.now();
+      const project = await renderFirmware(model, { board, command: req.command ?? 'tinyforge validate --emulate' });
+      root = await mkdtemp(join(tmpdir(), 'tinyforge-validate-'));
+      await writeProject(join(root, 'project'), project.files);
+      projectDir = join(root, 'project', project.name);
+      generateMs = performance.now() - t1;
+      arenaBytes = project.program.arenaBytes;
+      constantBytes = project.program.constantBytes;
+      const build = await buildEmulation(projectDir, { defines: req.defines }).catch((e) => {
+        keep = true; // the build log names files in it
+        throw e;
+      });
+      buildMs = build.ms;
+      elf = build.size;
+      const emu = board.emulation!;
+      const vectors = req.vectors.map((v) => v.inputs);
+      if (transport === 'serial') {
+        const r = await runEmulationSerial({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, vectors, expect: want, timeoutMs });
+        run = { outputs: r.outputs, instructions: r.instructions, micros: r.micros, cycles: r.cycles, serial: r.stats, ms: r.ms };
+      } else {
+        const r = await runEmulation({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, vectors, outputBytes: project.program.outputs.map((o) => o.bytes), timeoutMs });
+        run = { outputs: r.outputs, instructions: r.instructions, micros: vectors.map(() => null), cycles: vectors.map(() => null), serial: null, ms: r.ms };
+      }
+    }
   } finally {
-    if (!keep) await rm(root, { recursive: true, force: true });
+    if (root && !keep) await rm(root, { recursive: true, force: true });
+  }
+
+  const vectors: VectorResult[] = req.vectors.map((v, i) => {
+    const outputs = expected[i]!.map((e, k) => compare(e, run.outputs[i]![k]!, k));
+    return { index: i, label: v.label, exact: outputs.every((o) => o.differing === 0 && o.bytes === run.outputs[i]![o.index]!.byteLength), instructions: run.instructions[i] ?? null, micros: run.micros[i] ?? null, cycles: run.cycles[i] ?? null, outputs };
+  });
+  const sg = model.subgraphs[0]!;
+  const metrics = sg.outputs.map((ti, k) => {
+    const t = sg.tensors[ti]!;
+    const ref = expected.map((row) => row[k]!);
+    const got = run.outputs.map((row, v) => {
+      const bytes = row[k]!.slice();
+      const e = expected[v]![k]!;
+      return bytes.byteLength === e.byteLength ? arrayFor(dtypeOf(e), bytes.buffer, 0, bytes.byteLength) : arrayFor(dtypeOf(e), new ArrayBuffer(0), 0, 0);
+    });
+    return outputMetrics(k, ref, got, t.quantization ? { scale: t.quantization.scale[0]!, zeroPoint: t.quantization.zeroPoint[0]! } : null);
+  });
+  const est = latencyEstimate(model, board);
+  const nums = (xs: readonly (number | null)[]) => xs.filter((x): x is number => x !== null);
+  const exact = vectors.filter((v) => v.exact).length;
+  const report: ValidateReport = {
+    model: { path: model.source, sha256: model.sha256 },
+    board: board.id,
+    mode: req.port ? 'port' : 'emulate',
+    transport,
+    machine: req.port ? null : board.emulation!.machine,
+    port: req.port ?? null,
+    vectors,
+    exact,
+    total: vectors.length,
+    exactRate: vectors.length ? exact / vectors.length : 0,
+    metrics,
+    latency: {
+      measuredUs: median(nums(run.micros)),
+      physical: !!req.port,
+      cycles: median(nums(run.cycles)),
+      instructions: median(run.instructions),
+      estimateUs: est ? Math.round(est.us * 10) / 10 : null,
+      estimateCycles: est ? Math.round(est.cycles) : null,
+      estimateInstructions: est ? Math.round(est.instructions) : null,
+    },
+    instructions: run.instructions,
+    arenaBytes,
+    constantBytes,
+    elf,
+    serial: run.serial,
+    timing: { generateMs, buildMs, runMs: run.ms, simulateMs },
+    projectDir: keep ? projectDir : null,
+  };
+  return { report, deviceOutputs: run.outputs };
+}
+
+/** A real board: open the port, check the firmware, run every vector. */
+async function runOnPort(port: string, req: ValidateRequest, want: ExpectedFirmware, timeoutMs: number): Promise<DeviceRun> {
+  const t0 = performance.now();
+  const link = await SerialLink.open(port, { baudRate: req.baudRate ?? 115200 });
+  const session = new ValidationSession(link, { baudRate: req.baudRate ?? 115200, inferTimeoutMs: timeoutMs, where: `the board on ${port}` });
+  try {
+    const hello = await session.handshake();
+    session.check(want);
+    const outputs: Uint8Array[][] = [];
+    const micros: number[] = [];
+    const cycles: (number | null)[] = [];
+    for (const v of req.vectors) {
+      const r = await session.infer(v.inputs);
+      outputs.push(r.outputs);
+      micros.push(r.micros);
+      cycles.push(hello.hasCycleCounter ? r.cycles : null);
+    }
+    await session.quit();
+    return { outputs, instructions: [], micros, cycles, serial: { ...session.stats }, ms: performance.now() - t0 };
+  } finally {
+    session.dispose();
+    await link.close();
   }
 }

@@ -45,6 +45,9 @@ const median = (v: number[]) => {
 };
 const runtimeFlash = median(builds.map((b) => b.map.text.harness + b.map.data.harness));
 const runtimeRam = median(builds.map((b) => b.map.data.harness + b.map.bss.harness));
+const appOf = (b: FirmwareBuild, kinds: string[]) => b.map.contributions.filter((x) => /(^|\/)tinyforge_validate\.o$/.test(x.file) && kinds.some((k) => x.section === k || x.section.startsWith(`${k}.`))).reduce((t, x) => t + x.size, 0);
+const appFlash = median(builds.map((b) => appOf(b, ['.text', '.rodata', '.data'])));
+const appRam = median(builds.map((b) => appOf(b, ['.data', '.bss'])));
 const weights = new Map(builds.map((b) => [b.case.name, nativeConstantFlash(b.project.program)]));
 const samples: NativeCodeSample[] = builds.map((b) => ({
   name: b.case.name,
@@ -57,6 +60,7 @@ const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(2)}%`;
 const r0 = (v: number) => Math.round(v);
 
 console.log(`\nEMULATION_RUNTIME.mps2: flashBytes ${runtimeFlash}, ramBytes ${runtimeRam} (medians; harness text+data ${Math.min(...builds.map((b) => b.map.text.harness + b.map.data.harness))}..${Math.max(...builds.map((b) => b.map.text.harness + b.map.data.harness))}, data+bss ${Math.min(...builds.map((b) => b.map.data.harness + b.map.bss.harness))}..${Math.max(...builds.map((b) => b.map.data.harness + b.map.bss.harness))})`);
+console.log(`NATIVE_APP_M4: flashBytes ${appFlash}, ramBytes ${appRam} (tinyforge_validate.o, medians)`);
 console.log('\nNATIVE_CODE_M4 = {');
 console.log(`  base: ${r0(table.base)},`);
 console.log(`  perOp: ${r0(table.perOp)},`);
@@ -84,4 +88,31 @@ if (run) {
   console.log('}');
   console.log('\ninstructions: measured vs fitted, leave-one-out');
   nativeInstructionResiduals(t, insns).forEach((r, i) => console.log(`${r.name.padEnd(30)} ${String(r.observed).padStart(12)} ${String(r0(r.predicted)).padStart(12)} ${pct(r.error).padStart(8)} ${pct(loo.instructions[i]!.error).padStart(9)}`));
+}
+
+// --header: the same figures laid out as the header comments of memory.ts and latency.ts quote them.
+if (process.argv.includes('--header')) {
+  const short: Record<string, string> = {
+    CONV_2D: 'CONV', DEPTHWISE_CONV_2D: 'DWCONV', FULLY_CONNECTED: 'FC', ADD: 'ADD', AVERAGE_POOL_2D: 'AVGPOOL', QUANTIZE: 'QUANT', SOFTMAX: 'SOFTMAX', SVDF: 'SVDF', UNIDIRECTIONAL_SEQUENCE_LSTM: 'LSTM',
+  };
+  const kinds = Object.keys(table.perInstance);
+  const cells = [['base', r0(table.base)], ['perOp', r0(table.perOp)], ...kinds.map((k) => [short[k] ?? k, r0(table.perInstance[k]!)]), ['other', r0(table.otherInstance)]] as const;
+  console.log('\n--- memory.ts header ---');
+  console.log(` *   bytes  ${cells.map(([h, v]) => String(h).padStart(Math.max(String(h).length, String(v).length))).join('  ')}`);
+  console.log(` *          ${cells.map(([h, v]) => String(v).padStart(Math.max(String(h).length, String(v).length))).join('  ')}`);
+  console.log(' *');
+  console.log(` *   model                          flash (ELF)   error     LOO |  RAM (ELF)   error`);
+  builds.forEach((b, i) => {
+    const s = samples[i]!;
+    const flash = weights.get(b.case.name)! + r0(nativeCodeSize(table, s.features)) + runtimeFlash;
+    const ram = b.project.program.arenaBytes + nativeStateRam(b.project.program) + runtimeRam;
+    console.log(` *   ${b.case.name.padEnd(30)} ${String(b.flash).padStart(11)} ${pct(flash / b.flash - 1).padStart(7)} ${pct(loo.code[i]!.error).padStart(7)} | ${String(b.ram).padStart(10)} ${pct(ram / b.ram - 1).padStart(7)}`);
+  });
+  if (run) {
+    const t = fitNativeInstructionTable(insns);
+    const res = nativeInstructionResiduals(t, insns);
+    console.log('\n--- latency.ts header ---');
+    console.log(` *   model                          measured      fit      LOO`);
+    res.forEach((r, i) => console.log(` *   ${r.name.padEnd(30)} ${String(r.observed).padStart(11)} ${pct(r.error).padStart(8)} ${pct(loo.instructions[i]!.error).padStart(8)}`));
+  }
 }

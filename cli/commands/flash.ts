@@ -23,7 +23,7 @@ export default async function flash(target: string, opts: FlashFlags): Promise<n
     if (typeof v !== 'string' || v === '') throw new UsageError('bad-flag', `${flag} needs a value`, `e.g. ${flag} ${example}`);
     return v;
   };
-  const board = str(opts.board, '--board', 'nano33ble-sense-rev2');
+  const board = str(opts.board, '--board', 'ID');
   if (!board) throw new UsageError('missing-board', 'flash needs a board: --board ID or --board path/to/board.json', 'pass --board with one of the ids in boards/ (e.g. --board nano33ble-sense-rev2) or the path of your own board file');
   const buildProperties = opts.buildProperty === undefined ? [] : ([] as unknown[]).concat(opts.buildProperty).map(String);
   for (const p of buildProperties) if (!/^[A-Za-z0-9_.-]+=/.test(p)) throw new UsageError('bad-flag', `--build-property expects KEY=VALUE, got ${JSON.stringify(p)}`, 'e.g. --build-property build.extra_flags=-DFOO');

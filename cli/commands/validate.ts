@@ -1,6 +1,6 @@
 /**
- * `tinyforge validate MODEL --board ID --emulate [--input FILE[,FILE...] ...] [--random N] [--seed S]
- *  [--timeout S] [--json] [--out DIR] [--keep]`.
+ * `tinyforge validate MODEL --board ID (--emulate [--semihosting] | --port P [--baud B])
+ *  [--input FILE[,FILE...] ...] [--random N] [--seed S] [--timeout S] [--json] [--out DIR] [--keep]`.
  * Exit 0 when every output of every vector equals the simulator's byte for byte, 2 otherwise.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,10 @@ import { bytes, color, count, safeText, table } from '../format.js';
 export interface ValidateCliOptions {
   board?: string;
   emulate?: boolean;
+  /** With --emulate: semihosting files instead of the serial protocol (fallback). */
+  semihosting?: boolean;
+  port?: string;
+  baud?: number | string;
   input?: string | string[];
   random?: number | string;
   seed?: string;
@@ -25,8 +29,12 @@ export interface ValidateCliOptions {
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(String).filter(Boolean);
 
 export default async function validate(path: string, opts: ValidateCliOptions): Promise<number> {
-  if (!opts.board) throw new UsageError('missing-flag', '--board is required', 'e.g. --board mps2-an386 --emulate');
-  if (!opts.emulate) throw new UsageError('missing-flag', 'validation on a real board over the serial link is not available yet; only --emulate is', 'add --emulate (with an emulated board such as mps2-an386)');
+  if (!opts.board) throw new UsageError('missing-flag', '--board is required', 'e.g. --board mps2-an386 --emulate, or --board nano33ble-sense-rev2 --port /dev/ttyACM0');
+  if (!opts.emulate && !opts.port) throw new UsageError('missing-flag', 'validate needs --emulate (run under QEMU) or --port P (a board flashed with this model\'s firmware)', 'add --emulate (with an emulated board such as mps2-an386) or --port /dev/ttyACM0');
+  if (opts.emulate && opts.port) throw new UsageError('bad-flag', '--emulate and --port exclude each other', 'use --emulate for the QEMU board, --port for a real board');
+  if (opts.semihosting && !opts.emulate) throw new UsageError('bad-flag', '--semihosting only applies with --emulate', 'drop --semihosting, or add --emulate');
+  const baud = opts.baud === undefined ? undefined : Number(opts.baud);
+  if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0)) throw new UsageError('bad-flag', `--baud must be a positive integer, got ${opts.baud}`, 'e.g. --baud 115200');
   const random = opts.random === undefined ? null : Number(opts.random);
   if (random !== null && (!Number.isInteger(random) || random < 0 || random > 10_000)) throw new UsageError('bad-flag', `--random must be an integer from 0 to 10000, got ${opts.random}`, 'e.g. --random 5');
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
@@ -37,10 +45,13 @@ export default async function validate(path: string, opts: ValidateCliOptions): 
   const nRandom = random ?? (vectors.length === 0 ? 3 : 0);
   vectors.push(...randomInputVectors(model, nRandom, opts.seed === undefined ? 'tinyforge-validate' : String(opts.seed)));
 
-  const command = ['tinyforge validate', path.split(/[\\/]/).pop(), `--board ${opts.board}`, '--emulate'].join(' ');
+  const command = ['tinyforge validate', path.split(/[\\/]/).pop(), `--board ${opts.board}`, opts.port ? '--port' : '--emulate'].join(' ');
   const { report, deviceOutputs } = await validateModel(model, {
     board: opts.board,
-    emulate: true,
+    emulate: !!opts.emulate,
+    transport: opts.semihosting ? 'semihosting' : 'serial',
+    port: opts.port ? String(opts.port) : undefined,
+    baudRate: baud,
     vectors,
     timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
     keep: opts.keep,
@@ -65,13 +76,30 @@ export default async function validate(path: string, opts: ValidateCliOptions): 
         : color.red(bad.map((o) => `output ${o.index}: ${o.differing} differ${o.firstDifference ? ` (element ${o.firstDifference.element}: expected ${o.firstDifference.expected}, got ${o.firstDifference.got})` : ' (size)'}`).join('; '));
       return [String(v.index), safeText(v.label), v.instructions === null ? '-' : v.instructions.toLocaleString('en-US'), detail];
     });
-    process.stdout.write(`${table(['vector', 'input', 'instructions', 'vs simulator'], rows, ['r', 'l', 'r', 'l'])}\n`);
-    const ins = report.instructions;
-    const median = ins.length ? [...ins].sort((a, b) => a - b)[Math.floor((ins.length - 1) / 2)]! : null;
+    const showUs = report.vectors.some((v) => v.micros !== null) && report.latency.physical;
+    const showCycles = report.vectors.some((v) => v.cycles !== null);
+    const headers = ['vector', 'input', ...(report.mode === 'emulate' ? ['instructions'] : []), ...(showUs ? ['µs'] : []), ...(showCycles ? ['cycles'] : []), 'vs simulator'];
+    const wide = rows.map((r, i) => {
+      const v = report.vectors[i]!;
+      return [r[0]!, r[1]!, ...(report.mode === 'emulate' ? [r[2]!] : []), ...(showUs ? [String(v.micros ?? '-')] : []), ...(showCycles ? [v.cycles === null ? '-' : v.cycles.toLocaleString('en-US')] : []), r[3]!];
+    });
+    process.stdout.write(`${table(headers, wide, headers.map((h) => (h === 'input' || h === 'vs simulator' ? 'l' : 'r')))}\n`);
+    const fmt = (x: number | null, digits = 4) => (x === null ? '-' : Number.isInteger(x) ? String(x) : x.toPrecision(digits));
+    const metricRows = report.metrics.map((m) => [String(m.index), `${(m.exactRate * 100).toFixed(1)} %`, `${m.maxAbsErrorQ} (${fmt(m.maxAbsError)})`, fmt(m.rmse), fmt(m.mae), fmt(m.l2r), fmt(m.cosine, 6)]);
+    process.stdout.write(`${table(['output', 'exact', 'max abs err q (real)', 'rmse', 'mae', 'l2r', 'cos'], metricRows, ['r', 'r', 'r', 'r', 'r', 'r', 'r'])}\n`);
+    const where = report.mode === 'port' ? `on ${report.board} (${report.port})` : `on ${report.board} (QEMU ${report.machine}, ${report.transport === 'serial' ? 'serial protocol over a pty' : 'semihosting files'})`;
+    const lat = report.latency;
+    const latencyLine = report.mode === 'port'
+      ? `  latency: ${lat.measuredUs === null ? '-' : `${lat.measuredUs.toLocaleString('en-US')} µs`} measured (median)${lat.cycles !== null ? `, ${lat.cycles.toLocaleString('en-US')} cycles` : ''}; estimate ${lat.estimateUs === null ? '-' : `${Math.round(lat.estimateUs).toLocaleString('en-US')} µs`}${lat.estimateUs && lat.measuredUs ? ` (measured/estimate ${(lat.measuredUs / lat.estimateUs).toFixed(2)})` : ''}\n`
+      : lat.instructions !== null
+        ? `  instructions per inference: ${count(lat.instructions)} (median; exact counts above, not cycles); estimate ${lat.estimateInstructions === null ? '-' : count(lat.estimateInstructions)}\n`
+        : '';
+    const link = report.serial && report.serial.retries > 0 ? `  serial link: ${report.serial.retries} retr${report.serial.retries === 1 ? 'y' : 'ies'} (${report.serial.timeouts} timeouts, ${report.serial.badFrames} damaged frames, ${report.serial.naks} NAKs) — every result was CRC-checked\n` : '';
     process.stdout.write(
-      `${report.exact === report.total ? color.green(`✓ ${report.exact}/${report.total} vectors byte-exact`) : color.red(`✗ ${report.exact}/${report.total} vectors byte-exact`)} on ${report.board} (QEMU ${report.machine})\n` +
-        (median !== null ? `  instructions per inference: ${count(median)} (median; exact counts above, not cycles)\n` : '') +
-        `  ELF: text ${bytes(report.elf.text)}, data ${bytes(report.elf.data)}, bss ${bytes(report.elf.bss)} (arena ${bytes(report.arenaBytes)})\n` +
+      `${report.exact === report.total ? color.green(`✓ ${report.exact}/${report.total} vectors byte-exact`) : color.red(`✗ ${report.exact}/${report.total} vectors byte-exact`)} ${where}\n` +
+        latencyLine +
+        link +
+        (report.elf ? `  ELF: text ${bytes(report.elf.text)}, data ${bytes(report.elf.data)}, bss ${bytes(report.elf.bss)} (arena ${bytes(report.arenaBytes)})\n` : '') +
         (opts.out ? `  device outputs written to ${opts.out}/vector-<i>/output-<k>.bin\n` : '') +
         (report.projectDir ? `  project kept in ${report.projectDir}\n` : ''),
     );

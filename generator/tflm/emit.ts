@@ -115,10 +115,14 @@ export function buildTflmProgram(model: Model, board: TflmBoard): TflmProgram {
   if (!resolverId) {
     throw new GenerateError(
       'tflm-no-library',
-      `board ${cText(board.id)} names no Arduino TFLM library (tflm.resolver in its board file; library: ${cText(board.tflm.library)})`,
+      `board ${board.id} names no Arduino TFLM library (tflm.resolver in its board file; library: ${board.tflm.library})`,
       'generate with --engine native, or add "resolver": "chirale-2.0.0" or "esp-tflite-micro" to the board file\'s tflm section',
       { board: board.id },
     );
+  }
+  const header = board.tflm.header;
+  if (header !== null && !SAFE_HEADER.test(header)) {
+    throw new GenerateError('board-unsafe', `board ${board.id}: tflm.header ${JSON.stringify(header)} would reach an #include line; it must be a header file name`, 'use letters, digits and _ . / - only, ending in .h, e.g. "Chirale_TensorFlowLite.h"', { board: board.id, field: '/tflm/header' });
   }
   const api = RESOLVER_APIS[resolverId];
   const entries = resolverEntries(modelOps(model), api, board.id);
@@ -164,7 +168,7 @@ export function buildTflmProgram(model: Model, board: TflmBoard): TflmProgram {
       error: `tinyforge: MicroMutableOpResolver::${e.method}() failed, so operator ${e.op} is not registered (${library.name}); nothing will run. Regenerate the sketch for this library (tinyforge generate --engine tflm)`,
     })),
     opCount: entries.length,
-    includes: [...(board.tflm.header ? [`<${board.tflm.header}>`] : []), ...api.includes],
+    includes: [...(header ? [`<${header}>`] : []), ...api.includes],
     library,
     inputs: sg.inputs.map(io),
     outputs: sg.outputs.map(io),
@@ -184,3 +188,5 @@ export function buildTflmProgram(model: Model, board: TflmBoard): TflmProgram {
 }
 
 const up16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** A board's library header as it may appear in #include <...>. */
+const SAFE_HEADER = /^[A-Za-z0-9_][A-Za-z0-9_./-]*\.h(pp)?$/;

@@ -523,7 +523,7 @@ export function parseBoardList(json: unknown): DetectedPort[] {
       address: String(port.address ?? ''),
       protocol: String(port.protocol ?? ''),
       label: String(port.label ?? port.address ?? ''),
-      boards: (Array.isArray(boards) ? boards : []).filter((b) => typeof b.fqbn === 'string').map((b) => ({ name: String(b.name ?? ''), fqbn: String(b.fqbn) })),
+      boards: (Array.isArray(boards) ? boards : []).filter((m) => typeof m.fqbn === 'string').map((m) => ({ name: String(m.name ?? ''), fqbn: String(m.fqbn) })),
     };
   }).filter((p) => p.address);
 }

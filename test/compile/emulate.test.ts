@@ -5,8 +5,11 @@
  * vector, with exact per-inference instruction counts. Covers the example
  * model and every golden real model (TFLM examples, MLPerf Tiny) whose
  * operators all have native emitters; the others are listed as skipped with
- * the missing operators. Also: `validate --emulate` end to end, and a hung
- * guest is killed by the time limit with a clear error.
+ * the missing operators. Every golden model also runs over the serial
+ * protocol (QEMU's UART on a socat pty, generator/serial), which is what
+ * `validate --emulate` uses. Also: `validate --emulate` end to end, firmware
+ * for another model refused at the handshake, the semihosting fallback, and a
+ * hung guest is killed by the time limit with a clear error.
  *
  * TINYFORGE_EMU_REPORT=<file> writes the measured instructions and ELF sizes
  * (with the golden TFLM Cortex-M4 figures beside them) as JSON.
@@ -20,18 +23,18 @@ import { spawnSync } from 'node:child_process';
 import { loadModel, parseModel } from '../../lib/load.js';
 import { renderFirmware } from '../../lib/generate.js';
 import { writeProject } from '../../generator/output.js';
-import { ARM_TOOLS, buildEmulation, runEmulation } from '../../generator/toolchain/emulate.js';
+import { ARM_TOOLS, buildEmulation, runEmulation, runEmulationSerial } from '../../generator/toolchain/emulate.js';
 import { cachedEmulationBuild } from '../../generator/toolchain/build-cache.js';
 import { PLUGIN_SOURCE } from '../../generator/toolchain/plugin.js';
 import { nativeOps } from '../../generator/native/ops/index.js';
-import { validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
-import { ToolchainError } from '../../lib/errors.js';
+import { expectedFirmware, validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
+import { SerialError, ToolchainError } from '../../lib/errors.js';
 import { writeModel } from '../../sim/parse/writer.js';
 import { listGoldenCases, readBytes, requireGolden, type GoldenCase } from '../golden/cases.js';
 import { requireToolchain } from './toolchain.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const HAVE = requireToolchain([...ARM_TOOLS, 'qemu-system-arm', 'gcc']);
+const HAVE = requireToolchain([...ARM_TOOLS, 'qemu-system-arm', 'gcc', 'socat']);
 const GOLDEN = HAVE && requireGolden();
 const BOARD = 'mps2-an386';
 const MINUTES = 60_000;
@@ -73,13 +76,19 @@ async function runGoldenCase(c: GoldenCase): Promise<void> {
     outputBytes: project.program.outputs.map((o) => o.bytes),
     timeoutMs: 30 * MINUTES,
   });
+  // The same ELF over the serial protocol (UART on a pty), as `validate --emulate` runs it.
+  const serial = await runEmulationSerial({ elf: build.elf, qemu: 'qemu-system-arm', machine: BOARD, vectors, expect: expectedFirmware(model), timeoutMs: 30 * MINUTES });
   let exact = 0;
   const bad: string[] = [];
   c.vectors.forEach((v, i) => {
     const same = v.outputs.every((f, k) => Buffer.compare(Buffer.from(readBytes(c.dir, f)), Buffer.from(run.outputs[i]![k]!)) === 0);
-    if (same) exact++;
-    else bad.push(v.id);
+    const sameSerial = v.outputs.every((f, k) => Buffer.compare(Buffer.from(readBytes(c.dir, f)), Buffer.from(serial.outputs[i]![k]!)) === 0);
+    if (same && sameSerial) exact++;
+    else bad.push(`${v.id}${same ? '' : ' (semihosting)'}${sameSerial ? '' : ' (serial)'}`);
   });
+  // Only the HAL call around tf_invoke() differs (a tail branch): the counts agree within a few instructions.
+  serial.instructions.forEach((n, i) => expect(Math.abs(n - run.instructions[i]!)).toBeLessThanOrEqual(4));
+  expect(serial.cycles.every((x) => x === null)).toBe(true); // DWT reads 0 under QEMU
   const g = c.meta.tflm_cortex_m4 ?? {};
   rows.push({
     case: c.name,
@@ -137,18 +146,22 @@ describe.runIf(HAVE)('emulated board mps2-an386 (QEMU)', () => {
     const example = await vectorsFromFiles(model, [join(ROOT, 'examples', 'gesture_input.bin')]);
     const vectors = [...example, ...randomInputVectors(model, 4), ...example];
     const { report, deviceOutputs } = await validateModel(model, { board: BOARD, emulate: true, vectors });
+    expect(report.transport).toBe('serial');
+    expect(report.serial!.requests).toBeGreaterThan(6 * 3);
+    expect(report.metrics).toEqual([{ index: 0, exactRate: 1, maxAbsErrorQ: 0, maxAbsError: 0, rmse: 0, mae: 0, l2r: 0, cosine: expect.closeTo(1, 9) }]);
+    expect(report.latency.estimateInstructions).toBeGreaterThan(0);
     expect(report.vectors.map((v) => v.exact)).toEqual([true, true, true, true, true, true]);
     expect(report.exact).toBe(6);
     expect(report.instructions).toHaveLength(6);
     for (const n of report.instructions) expect(n).toBeGreaterThan(100);
     // Exact counts: the same input gives the same count, run after run.
     expect(report.instructions[5]).toBe(report.instructions[0]);
-    expect(report.elf.text).toBeGreaterThan(report.constantBytes);
+    expect(report.elf!.text).toBeGreaterThan(report.constantBytes!);
     expect(report.arenaBytes).toBeGreaterThan(0);
     // The README's sample window is a "shake" (class 1).
     const probs = new Int8Array(deviceOutputs[0]![0]!.buffer.slice(0));
     expect(probs.indexOf(Math.max(...probs))).toBe(1);
-    rows.push({ case: 'examples/gesture_int8', vectors: 6, exact: report.exact, instructions: report.instructions, elf: report.elf, arenaBytes: report.arenaBytes, buildMs: Math.round(report.timing.buildMs), runMs: Math.round(report.timing.runMs), golden: {} });
+    rows.push({ case: 'examples/gesture_int8', vectors: 6, exact: report.exact, instructions: report.instructions, elf: report.elf!, arenaBytes: report.arenaBytes, buildMs: Math.round(report.timing.buildMs), runMs: Math.round(report.timing.runMs), golden: {} });
   }, 10 * MINUTES);
 
   describe.runIf(GOLDEN)('golden real models: byte-equal to TFLite Micro on every vector', () => {
@@ -203,6 +216,35 @@ describe.runIf(HAVE)('emulated board mps2-an386 (QEMU)', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('serial: firmware for another model is refused with a SerialError, and QEMU is stopped', async () => {
+    const model = reshapeModel();
+    const project = await renderFirmware(model, { board: BOARD });
+    const dir = mkdtempSync(join(tmpdir(), 'tinyforge-mismatch-'));
+    try {
+      await writeProject(join(dir, 'p'), project.files);
+      const build = await buildEmulation(join(dir, 'p', project.name));
+      const other = await loadModel(join(ROOT, 'examples', 'gesture_int8.tflite'));
+      const t0 = performance.now();
+      const err = await runEmulationSerial({ elf: build.elf, qemu: 'qemu-system-arm', machine: BOARD, vectors: randomInputVectors(other, 1).map((v) => v.inputs), expect: expectedFirmware(other), timeoutMs: 60_000 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(SerialError);
+      expect((err as SerialError).code).toBe('model-mismatch');
+      expect((err as SerialError).message).toContain(other.sha256.slice(0, 16));
+      expect((err as SerialError).message).toContain(model.sha256.slice(0, 16));
+      expect(performance.now() - t0).toBeLessThan(20_000);
+
+      // The semihosting fallback still runs the same firmware; the CLI selects it with --semihosting.
+      const file = join(dir, 'reshape12.tflite');
+      writeFileSync(file, reshapeBytes());
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tinyforge.js'), 'validate', file, '--board', BOARD, '--emulate', '--semihosting', '--random', '2'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('semihosting files');
+      expect(r.stdout).toMatch(/2\/2 vectors byte-exact/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 5 * MINUTES);
 
   it('a hung guest is killed at the time limit with a clear ToolchainError', async () => {
     const model = reshapeModel();

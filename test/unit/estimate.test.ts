@@ -8,7 +8,7 @@ import { estimate } from '../../sim/estimate/index.js';
 import { energyUj, M4_CMSIS_NN, M4_NATIVE, M4_REFERENCE, powerBudget, type InstructionTable } from '../../sim/estimate/latency.js';
 import { fitCodeSizes, fitInstructionTables, instructionResiduals, leaveOneOut } from '../../sim/estimate/fit.js';
 import {
-  codeSize, EMULATION_RUNTIME, NATIVE_CODE_M4, nativeCodeFeatures, nativeCodeSize, nativeConstantFlash, TFLM_CODE_CMSIS_NN, TFLM_CODE_REFERENCE, tryNativeProgram, type CodeSizeTable,
+  codeSize, EMULATION_RUNTIME, NATIVE_APP_M4, NATIVE_CODE_M4, nativeCodeFeatures, nativeCodeSize, nativeConstantFlash, TFLM_CODE_CMSIS_NN, TFLM_CODE_REFERENCE, tryNativeProgram, type CodeSizeTable,
 } from '../../sim/estimate/memory.js';
 import { loadModel } from '../../lib/load.js';
 import { OP_CLASSES } from '../../sim/estimate/work.js';
@@ -140,8 +140,9 @@ describe('energy, duty cycle and battery arithmetic', () => {
     expect(r.memory.flash.code).toBe(Math.round(nativeCodeSize(NATIVE_CODE_M4, nativeCodeFeatures(program, model.subgraphs[0]!))));
     expect(r.arenaBytes).toBe(program.arenaBytes);
     expect(r.memory.ram.engineStatic).toBe(0);
-    // A hand board is not emulated: its own core figures stand.
-    expect(r.memory.flash.core).toBe(1000);
+    // A hand board is not emulated: its own core figures plus tinyforge's validation protocol.
+    expect(r.memory.flash.core).toBe(1000 + NATIVE_APP_M4.flashBytes);
+    expect(r.memory.ram.core).toBe(500 + NATIVE_APP_M4.ramBytes);
     const m0 = estimate(model, 'rp2040-pico', { engine: 'native' });
     expect(m0.calibrated).toBe(false);
     expect(m0.notes.join('\n')).toMatch(/measured on Cortex-M4F; on cortex-m0plus they are stand-ins/);

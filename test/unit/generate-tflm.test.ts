@@ -130,7 +130,7 @@ describe('generate --engine tflm', () => {
     const native = await renderFirmware(model, { board: CHIRALE_BOARD, command: 'same' });
     const tflm = await renderFirmware(model, { board: CHIRALE_BOARD, engine: 'tflm', command: 'same' });
     const body = (s: string) => s.split('\n').filter((l) => !l.startsWith('// board:')).join('\n');
-    for (const f of ['model.ino', 'src/tinyforge/tinyforge_app.cpp', 'src/tinyforge/tinyforge_app.h', 'src/tinyforge/tinyforge_validate.cpp', 'src/tinyforge/tinyforge_validate.h']) {
+    for (const f of [`${native.name}.ino`, 'src/tinyforge/tinyforge_app.cpp', 'src/tinyforge/tinyforge_app.h', 'src/tinyforge/tinyforge_validate.cpp', 'src/tinyforge/tinyforge_validate.h']) {
       const path = `${native.name}/${f}`;
       expect(body(tflm.files.get(path)!), f).toBe(body(native.files.get(path)!));
     }
@@ -191,6 +191,13 @@ describe('generate --engine tflm', () => {
       expect((e as GenerateError).code).toBe('tflm-unsupported-op');
       expect((e as GenerateError).message).toContain('CUSTOM:MyOp');
     }
+  });
+
+  it('a board file cannot inject code through tflm.header', async () => {
+    const model = await loadModel(EXAMPLE);
+    const base = resolveBoard(CHIRALE_BOARD);
+    const board = { ...base, tflm: { ...base.tflm, header: 'x.h>\n#define evil 1\n#include <y.h' } };
+    expect(() => renderProject(model, { board: board as never, engine: 'tflm' })).toThrow(/tflm.header/);
   });
 
   describe.runIf(haveGxx())('host compile against the TFLM / Arduino stub (g++ -Wall -Wextra -Werror)', () => {

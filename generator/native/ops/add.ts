@@ -20,6 +20,7 @@ export const addEmitter: OpEmitter = {
     const a = ctx.input(0)!;
     const b = ctx.input(1)!;
     const out = ctx.output(0);
+    ctx.kernel('requant');
     ctx.kernel('add');
     if (d.kind === 'int8') {
       const ta = ctx.constant('table_a', 'int32_t', d.table1);
