@@ -7,9 +7,11 @@ import { createSpinner, type Spinner } from 'nanospinner';
 import type { ProgressSink } from '../lib/flash.js';
 import { color } from './format.js';
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+/** `close()` stops a spinner a failed step left running (its timer would keep the process alive). */
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink & { close(): void } {
   // nanospinner animates only when stdout is a terminal too (it checks fd 1); match it so the two never disagree.
-  if (stream.isTTY && process.stdout.isTTY && process.env.TERM !== 'dumb' && !('CI' in process.env)) {
+  // A terminal that reports 0 columns (a pty without a size) would make its line count infinite.
+  if (stream.isTTY && process.stdout.isTTY && (stream.columns ?? 0) > 0 && process.env.TERM !== 'dumb' && !('CI' in process.env)) {
     let spinner: Spinner | null = null;
     return {
       start(step) {
@@ -24,6 +26,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
         spinner?.error({ text: detail });
         spinner = null;
       },
+      close() {
+        spinner?.stop();
+        spinner = null;
+      },
     };
   }
   return {
@@ -36,5 +42,6 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     fail(detail) {
       stream.write(`${color.red('✗')} ${detail}\n`);
     },
+    close() {},
   };
 }

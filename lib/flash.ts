@@ -127,7 +127,10 @@ export async function flashFirmware(req: FlashRequest): Promise<FlashReport> {
       const model = await loadModel(req.target);
       const outDir = req.outDir ?? (temp = await mkdtemp(join(tmpdir(), 'tinyforge-flash-')));
       req.progress?.start(`generating the sketch for ${board.id}`);
-      const gen = await generateFirmware(model, { board, outDir, engine: 'native', sensor: req.sensor, force: req.force, command: req.command ?? `tinyforge flash ${basename(req.target)} --board ${board.id}` });
+      const gen = await generateFirmware(model, { board, outDir, engine: 'native', sensor: req.sensor, force: req.force, command: req.command ?? `tinyforge flash ${basename(req.target)} --board ${board.id}` }).catch((e: unknown) => {
+        req.progress?.fail(`generating the sketch for ${board.id}: failed`);
+        throw e;
+      });
       req.progress?.done(`generated ${gen.name} (${gen.files.length} files${temp ? '' : ` in ${outDir}`})`);
       sketchDir = join(outDir, gen.name);
       const e = estimate(model, board, { engine: 'native', nativeProgram: gen.project.program });

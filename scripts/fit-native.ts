@@ -10,7 +10,10 @@
  * latency.ts quote. Run it after a change to the emitters, the kernels or the
  * templates, paste the tables, then run test/compile/native-estimate.test.ts:
  *
- *   npx tsx scripts/fit-native.ts [--no-run]
+ *   npx tsx scripts/fit-native.ts [--no-run] [--header]
+ *
+ * --no-run: sizes only (no QEMU, no instruction table); --header: also print
+ * the code table and the residual tables laid out as the headers quote them.
  */
 import { buildFirmware, firmwareCases, missingNativeOps, runFirmware, type FirmwareBuild } from '../test/compile/native-samples.js';
 import { loadModel } from '../lib/load.js';

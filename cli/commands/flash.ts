@@ -27,6 +27,7 @@ export default async function flash(target: string, opts: FlashFlags): Promise<n
   if (!board) throw new UsageError('missing-board', 'flash needs a board: --board ID or --board path/to/board.json', 'pass --board with one of the ids in boards/ (e.g. --board nano33ble-sense-rev2) or the path of your own board file');
   const buildProperties = opts.buildProperty === undefined ? [] : ([] as unknown[]).concat(opts.buildProperty).map(String);
   for (const p of buildProperties) if (!/^[A-Za-z0-9_.-]+=/.test(p)) throw new UsageError('bad-flag', `--build-property expects KEY=VALUE, got ${JSON.stringify(p)}`, 'e.g. --build-property build.extra_flags=-DFOO');
+  const progress = createProgress();
   const report = await flashFirmware({
     target,
     board,
@@ -38,8 +39,8 @@ export default async function flash(target: string, opts: FlashFlags): Promise<n
     install: opts.install !== false,
     upload: opts.upload !== false,
     buildProperties,
-    progress: createProgress(),
-  });
+    progress,
+  }).finally(() => progress.close());
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${render(report)}\n`);
   return 0;
 }

@@ -27,6 +27,7 @@ import type { Activation, Padding, Tensor } from '../ir/types.js';
 import type { PrepareContext } from './types.js';
 import { calculateActivationRangeQuantized, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierInt64, quantizeMultiplier } from '../math/fixedpoint.js';
 import { multiplyByQuantizedMultiplierInt64Number } from '../math/multiply_by_quantized_multiplier_int64.js';
+import { EXACT_LIMIT, type FusedMultipliers } from '../math/fused_quantized_multiplier.js';
 
 /** padding.h ComputeOutSizeChecked: the windowed output size, or null where TFLM reports an error. */
 export function computeOutSize(padding: Padding, imageSize: number, filterSize: number, stride: number, dilation: number): number | null {
@@ -181,6 +182,8 @@ export interface Requant {
   outZp: number;
   actMin: number;
   actMax: number;
+  /** fuseMultipliers(multiplier, shift): the one-step int32 MultiplyByQuantizedMultiplier (null: reference helper only). */
+  fused: FusedMultipliers | null;
 }
 
 /**
@@ -188,7 +191,24 @@ export interface Requant {
  * acc + bias is an int32 sum in C; `| 0` wraps the same way.
  */
 export function requantizeInt8(rq: Requant, acc: Float64Array, a: number, ch0: number, n: number, out: Int8Array, o: number): void {
-  const { bias, multiplier, shift, outZp, actMin, actMax } = rq;
+  const { bias, multiplier, shift, outZp, actMin, actMax, fused } = rq;
+  if (fused !== null) {
+    // sim/math/fused_quantized_multiplier.ts, inlined; outside its exact range, the reference helper.
+    const { multiplier: m, leftMul, roundPos, roundNeg, scale } = fused;
+    for (let c = 0; c < n; c++) {
+      const ch = ch0 + c;
+      const x = (acc[a + c]! + bias[ch]!) | 0;
+      const p = Math.imul(x, leftMul[ch]!) * m[ch]!;
+      const t = p + (p < 0 ? roundNeg[ch]! : roundPos[ch]!);
+      let v = p < EXACT_LIMIT && p > -EXACT_LIMIT && t < EXACT_LIMIT && t > -EXACT_LIMIT
+        ? Math.floor(t * scale[ch]!) + outZp
+        : multiplyByQuantizedMultiplier(x, multiplier[ch]!, shift[ch]!) + outZp;
+      if (v < actMin) v = actMin;
+      if (v > actMax) v = actMax;
+      out[o + c] = v;
+    }
+    return;
+  }
   for (let c = 0; c < n; c++) {
     const ch = ch0 + c;
     let v = multiplyByQuantizedMultiplier((acc[a + c]! + bias[ch]!) | 0, multiplier[ch]!, shift[ch]!) + outZp;

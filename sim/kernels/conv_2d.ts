@@ -25,6 +25,7 @@ import {
   type OutputKind as OutputKindT, type Requant, OutputKind, computePaddingHeightWidth, constantFilterInt8, dims4, dotBlocks4,
   interleave4, populateConvolutionQuantizationParams, readBias, requantize, zeroPointOf,
 } from './_conv_common.js';
+import { fuseMultipliers } from '../math/fused_quantized_multiplier.js';
 
 interface OpData {
   kind: OutputKindT;
@@ -128,6 +129,7 @@ export const conv2dKernel: Kernel<OpData> = {
       rq: {
         bias: biasValues.values, biasBig: biasValues.big, multiplier: q.multiplier, shift: q.shift,
         outZp: input.dtype === 'int8' ? zeroPointOf(output) : 0, actMin: q.actMin, actMax: q.actMax,
+        fused: fuseMultipliers(q.multiplier, q.shift),
       },
     };
   },

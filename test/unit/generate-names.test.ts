@@ -5,7 +5,8 @@
  * Makefile / shell / Handlebars syntax, bidi overrides and other non-ASCII,
  * NULs, very long names, names equal to the generator's own identifiers and
  * names that collide once sanitized) is generated for an Arduino board and for
- * the emulated board (Makefile, linker script, README banners), and:
+ * the emulated board (Makefile, linker script, README banners), and with the
+ * TFLite Micro engine (text checks only: its headers are not here), and:
  *  - no generated file holds a hostile string or one of its dangerous
  *    fragments raw; every file is printable ASCII (+ tab, newline);
  *  - lexed as C++ (trigraphs and line splices applied as -std=c++11 does),
@@ -297,6 +298,9 @@ describe('hostile model strings never reach generated code raw', () => {
         expect(arduino.name).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,62}$/);
         const all = new Map([...arduino.files, ...[...emulated.files].map(([p, c]) => [`emu/${p}`, c] as const)]);
         expect(checkFiles(all)).toEqual([]);
+        // The TFLite Micro engine prints the same model strings (tensor names in its tables): the same rules.
+        const tflm = await renderFirmware(model, { board: 'nano33ble-sense-rev2', command, engine: 'tflm' });
+        expect(checkFiles(tflm.files)).toEqual([]);
 
         const ids = declaredIdentifiers(arduino.files);
         expect(ids.length).toBeGreaterThan(10);

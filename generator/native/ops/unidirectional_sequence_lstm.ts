@@ -5,9 +5,15 @@
  * order, the biases with the zero points folded in, every multiplier and
  * shift, the cell clip and the tanh(cell) scaling. The hidden and cell states
  * are variable tensors in persistent arrays (reset by tf_reset()).
- * Weights are regrouped in blocks of 4 rows for the shared multiply-accumulate
- * loop (kernels/mac.h, SMLAD on cores with the DSP extension).
- * Scratch: the gates of one row and tanh(cell), 5 * units int16.
+ * The four gate rows of each unit come together (per unit: forget, input,
+ * cell, output), so the kernel updates a unit's cell and hidden value right
+ * after its gates, and every requantization is a compile-time constant.
+ * Recurrent weights: per unit the 4 rows in the dot4 layout of kernels/mac.h.
+ * Input weights: with two or more rows (steps x batch), per unit the row
+ * pairs (forget, input) and (cell, output) in the kernel's pair layout, so
+ * the input FC (independent of the state) runs for two rows at once; with a
+ * single row, dot4 like the recurrent weights.
+ * Scratch: the input-FC results of two rows, 8 * units int16.
  */
 import { unidirectionalSequenceLstmKernel } from '../../../sim/kernels/unidirectional_sequence_lstm.js';
 import type { OpEmitter } from '../types.js';
@@ -19,7 +25,7 @@ export const unidirectionalSequenceLstmEmitter: OpEmitter = {
   ops: ['UNIDIRECTIONAL_SEQUENCE_LSTM'],
   scratchBytes(sg, op) {
     const hidden = sg.tensors[op.inputs[18] ?? -1];
-    return hidden && hidden.shape.length === 2 ? 10 * hidden.shape[1]! : 0;
+    return hidden && hidden.shape.length === 2 ? 16 * hidden.shape[1]! : 0;
   },
   emit(ctx) {
     const d = simPrepare(ctx, unidirectionalSequenceLstmKernel);
@@ -41,26 +47,56 @@ export const unidirectionalSequenceLstmEmitter: OpEmitter = {
       }
     }
     if (d.nIn * 16384 >= 2 ** 31 || d.nState * 16384 >= 2 ** 31) return ctx.unsupported('the gate dot products could overflow int32');
+    const shifts = [...d.shiftX, ...d.shiftH, d.fcShift, d.igShift, d.hShift];
+    const mults = [...d.multX, ...d.multH, d.fcMult, d.igMult, d.hMult];
+    if (shifts.some((v) => v < -31 || v > 30) || mults.some((v) => v !== 0 && (v < 2 ** 30 || v >= 2 ** 31))) {
+      return ctx.unsupported('internal: a multiplier or shift is outside QuantizeMultiplier\'s range');
+    }
     ctx.kernel('int16_act');
+    ctx.kernel('requant');
     ctx.kernel('mac');
     ctx.kernel('lstm_s8');
-    // The 4 * units packed rows in blocks of 4 consecutive rows, dot4 layout (kernels/mac.h).
-    const dot4 = (w: Int8Array, depth: number): Int8Array => {
+    const n = d.nState;
+    const rows = batch * steps;
+    const pair = rows >= 2;
+    // Row of gate g (0 forget, 1 input, 2 cell, 3 output) for unit j in the packed [4 * n] arrays.
+    const gateRow = (g: number, j: number) => g * n + j;
+    const dot4Units = (w: Int8Array, depth: number): Int8Array => {
       const out = new Int8Array(w.length);
-      for (let b = 0; b < d.nState; b++) dot4Block(depth, depth, (j, i) => w[(b * 4 + j) * depth + i]!, out, b * depth * 4);
+      for (let j = 0; j < n; j++) dot4Block(depth, depth, (g, i) => w[gateRow(g, j) * depth + i]!, out, j * depth * 4);
       return out;
     };
-    const wx = ctx.constant('wx', 'int8_t', dot4(d.wx, d.nIn));
-    const wh = ctx.constant('wh', 'int8_t', dot4(d.wh, d.nState));
-    const bx = ctx.constant('bias_x', 'int32_t', Int32Array.from(d.biasX, (v) => wrap32(v)));
-    const bh = ctx.constant('bias_h', 'int32_t', Int32Array.from(d.biasH, (v) => wrap32(v)));
+    // Pair layout: per 4 inputs row a's 4 weights then row b's, then (a, b) per remaining input.
+    const pairUnits = (w: Int8Array, depth: number): Int8Array => {
+      const out = new Int8Array(w.length);
+      const quads = depth >> 2;
+      let o = 0;
+      for (let j = 0; j < n; j++) {
+        for (const [ga, gb] of [[0, 1], [2, 3]] as const) {
+          const ra = gateRow(ga, j) * depth;
+          const rb = gateRow(gb, j) * depth;
+          for (let q = 0; q < quads; q++) {
+            for (let i = 0; i < 4; i++) out[o + i] = w[ra + 4 * q + i]!;
+            for (let i = 0; i < 4; i++) out[o + 4 + i] = w[rb + 4 * q + i]!;
+            o += 8;
+          }
+          for (let i = quads * 4; i < depth; i++) {
+            out[o++] = w[ra + i]!;
+            out[o++] = w[rb + i]!;
+          }
+        }
+      }
+      return out;
+    };
+    const byUnit = (bias: Float64Array) => Int32Array.from({ length: 4 * n }, (_, k) => wrap32(bias[gateRow(k & 3, k >> 2)]!));
+    const wx = ctx.constant('wx', 'int8_t', pair ? pairUnits(d.wx, d.nIn) : dot4Units(d.wx, d.nIn));
+    const wh = ctx.constant('wh', 'int8_t', dot4Units(d.wh, n));
+    const bx = ctx.constant('bias_x', 'int32_t', byUnit(d.biasX));
+    const bh = ctx.constant('bias_h', 'int32_t', byUnit(d.biasH));
     const [tanhMul, tanhShift] = int16ActScaling(d.cellTanhMult, d.cellTanhShift);
-    const list = (a: Int32Array) => `{ ${targs(Array.from(a))} }`;
-    const q = [
-      list(d.multX), list(d.shiftX), list(d.multH), list(d.shiftH),
-      targs([d.fcMult, d.fcShift, d.igMult, d.igShift, d.hMult, d.hShift, d.hZeroPoint, tanhMul, tanhShift, d.doClip ? 1 : 0, d.clip]),
-    ].join(', ');
-    const t = targs([d.nIn, d.nState, batch, steps, timeMajor ? 1 : 0]);
-    return `static const tf_lstm_s8_q q = { ${q} };\n    tf_lstm_s8<${t}>(q, ${ctx.ptr(input.index, 'int8_t')}, ${wx}, ${wh}, ${bx}, ${bh}, ${ctx.ptr(hidden.index, 'int8_t')}, ${ctx.ptr(cell.index, 'int16_t')}, ${ctx.ptr(output.index, 'int8_t')}, ${ctx.scratch('int16_t')}, ${sigmoidTable(ctx)});`;
+    const gate = (g: number) => `tf_lstm_gate<${targs([d.multX[g]!, d.shiftX[g]!, d.multH[g]!, d.shiftH[g]!])}>`;
+    const cellQ = `tf_lstm_cell<${targs([d.fcMult, d.fcShift, d.igMult, d.igShift, d.hMult, d.hShift, d.hZeroPoint, tanhMul, tanhShift, d.doClip ? 1 : 0, d.clip])}>`;
+    const t = `${targs([d.nIn, n, batch, steps, timeMajor ? 1 : 0, pair ? 1 : 0])}, ${[0, 1, 2, 3].map(gate).join(', ')}, ${cellQ}`;
+    return `tf_lstm_s8<${t}>(${ctx.ptr(input.index, 'int8_t')}, ${wx}, ${wh}, ${bx}, ${bh}, ${ctx.ptr(hidden.index, 'int8_t')}, ${ctx.ptr(cell.index, 'int16_t')}, ${ctx.ptr(output.index, 'int8_t')}, ${ctx.scratch('int16_t')}, ${sigmoidTable(ctx)});`;
   },
 };

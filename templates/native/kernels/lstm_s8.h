@@ -1,86 +1,228 @@
 // tinyforge native kernel: UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations / int8 weights / int16 cell (TFLM lstm_eval.cc LstmStep, integer path, as sim/kernels/unidirectional_sequence_lstm.ts).
 #pragma once
 #include <stdint.h>
+#include <string.h>
 #include "../tf_fixedpoint.h"
+#include "requant.h"
 #include "int16_act.h"
 #include "mac.h"
 
-// Integer parameters of one LSTM op (computed at generation time by the simulator's prepare).
-// Gate order: forget, input, cell, output. The int16 activations' input scaling is
-// normalized (TFLM's power-of-two form as multiplier 3 << shift with shift 0).
-struct tf_lstm_s8_q {
-  int32_t mult_x[4], shift_x[4];  // input FC -> Q3.12 gate
-  int32_t mult_h[4], shift_h[4];  // recurrent FC -> Q3.12 gate
-  int32_t fc_mult, fc_shift;      // forget * cell -> cell
-  int32_t ig_mult, ig_shift;      // input * cell gate -> cell
-  int32_t h_mult, h_shift, h_zp;  // tanh(cell) * output -> hidden (int8)
-  int32_t tanh_mul, tanh_shift;   // tanh(cell) input scaling
-  int32_t do_clip, clip;          // symmetric cell clip
+// The weights, biases and parameters are regrouped by unit: for unit j the
+// four gate rows forget, input, cell, output (TFLM's gate order) come
+// together, so one pass over the units computes all four gates of a unit and
+// updates its cell and hidden value right away (no gate buffers).
+//
+// Per gate, the requantization of the input FC and of the recurrent FC
+// (Q3.12 output) as compile-time constants.
+template <int32_t MX, int SX, int32_t MH, int SH>
+struct tf_lstm_gate {
+  static TF_RQ_MEMBER int32_t x(int32_t acc) { return tf_clamp(tf_mbqm_c<MX, SX>(acc), -32768, 32767); }
+  static TF_RQ_MEMBER int32_t h(int32_t acc) { return tf_clamp(tf_mbqm_c<MH, SH>(acc), -32768, 32767); }
 };
 
-static inline int32_t tf_lstm_sat16(int32_t v) { return v > 32767 ? 32767 : (v < -32768 ? -32768 : v); }
+// The cell and hidden update: f * c -> c (FC_M, FC_S), i * g -> c (IG_M, IG_S),
+// the optional symmetric clip, tanh(c) with the input scaling (TANH_MUL,
+// TANH_SHIFT), tanh(c) * o -> hidden (H_M, H_S, zero point H_ZP).
+template <int32_t FC_M, int FC_S, int32_t IG_M, int IG_S, int32_t H_M, int H_S, int H_ZP, int32_t TANH_MUL,
+          int TANH_SHIFT, int DO_CLIP, int CLIP>
+struct tf_lstm_cell {
+  // One unit: gx the four int16-clamped input-FC parts, h0..h3 the recurrent
+  // accumulators (bias included); updates *c and returns the new hidden value.
+  template <class GF, class GI, class GG, class GO>
+  static TF_RQ_MEMBER int32_t unit(int32_t xf, int32_t xi, int32_t xg, int32_t xo, int32_t hf, int32_t hi, int32_t hg,
+                                   int32_t ho, int16_t* c, const uint16_t* table) {
+    const int32_t f = tf_logistic_s16_c<3, 0>(tf_clamp(xf + GF::h(hf), -32768, 32767), table);
+    const int32_t i = tf_logistic_s16_c<3, 0>(tf_clamp(xi + GI::h(hi), -32768, 32767), table);
+    const int32_t g = tf_tanh_s16_c<3, 0>(tf_clamp(xg + GG::h(hg), -32768, 32767), table);
+    const int32_t o = tf_logistic_s16_c<3, 0>(tf_clamp(xo + GO::h(ho), -32768, 32767), table);
+    const int32_t fc = tf_clamp(tf_mbqm_c<FC_M, FC_S>(f * *c), -32768, 32767);
+    const int32_t ig = tf_clamp(tf_mbqm_c<IG_M, IG_S>(i * g), -32768, 32767);
+    int32_t cv = tf_clamp(fc + ig, -32768, 32767);
+    if (DO_CLIP) cv = cv > CLIP ? CLIP : (cv < -CLIP ? -CLIP : cv);
+    *c = (int16_t)cv;
+    const int32_t th = tf_tanh_s16_c<TANH_MUL, TANH_SHIFT>(cv, table);
+    return tf_clamp(H_ZP + tf_mbqm_c<H_M, H_S>(th * o), -128, 127);
+  }
+};
 
-// One time step of one batch row. wx / wh: the four gates' weights packed as
-// [4 * N_STATE] rows (gate order above) over N_IN / N_STATE inputs, in blocks of 4
-// consecutive rows in the dot4 layout of mac.h; bias_x = bias - zp_in * sum(wx row),
-// bias_h = -zp_h * sum(wh row) (zero points folded out; int32 wrap like TFLM's
-// accumulators). gates: 4 * N_STATE int16 scratch, th: N_STATE int16 scratch.
-template <int N_IN, int N_STATE>
-static inline void tf_lstm_s8_step(const tf_lstm_s8_q& q, const int8_t* x, const int8_t* wx, const int8_t* wh,
-                                   const int32_t* bias_x, const int32_t* bias_h, int8_t* hidden, int16_t* cell,
-                                   int8_t* out, int16_t* gates, int16_t* th, const uint16_t* sigmoid) {
-  const int8_t* wxp = wx;
-  const int8_t* whp = wh;
-  for (int blk = 0; blk < N_STATE; blk++) {  // 4 * N_STATE rows in blocks of 4
-    int32_t x0 = 0, x1 = 0, x2 = 0, x3 = 0;  // N_IN * 2^14: far below 2^31
-    tf_dot4<N_IN>(x, wxp, x0, x1, x2, x3);
-    int32_t h0 = 0, h1 = 0, h2 = 0, h3 = 0;
-    tf_dot4<N_STATE>(hidden, whp, h0, h1, h2, h3);
-    const int32_t dx[4] = {x0, x1, x2, x3};
-    const int32_t dh[4] = {h0, h1, h2, h3};
-    for (int j = 0; j < 4; j++) {
-      const int row = blk * 4 + j;
-      const int g = row / N_STATE;
-      const int32_t a = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dx[j] + (uint32_t)bias_x[row]), q.mult_x[g], q.shift_x[g]));
-      const int32_t b = tf_lstm_sat16(tf_mbqm((int32_t)((uint32_t)dh[j] + (uint32_t)bias_h[row]), q.mult_h[g], q.shift_h[g]));
-      gates[row] = (int16_t)tf_lstm_sat16(a + b);
+// Two weight rows a, b against two input vectors x and x + STRIDE ("pair"
+// layout: N/4 groups of 8 bytes, row a's 4 weights then row b's, then N%4
+// pairs (a, b)): a0/b0 += rows . x, a1/b1 += rows . (x + STRIDE); w advances.
+// Each extended weight word feeds 4 SMLADs.
+template <int N, int STRIDE>
+static inline void tf_lstm_dot2x2(const int8_t* x, const int8_t*& w, int32_t& a0, int32_t& a1, int32_t& b0, int32_t& b1) {
+#ifdef TF_MAC_DSP
+  const int8_t* end = x + (N / 4) * 4;
+  for (; x != end; x += 4) {
+    uint32_t u, v, wv;
+    memcpy(&u, x, 4);
+    memcpy(&v, x + STRIDE, 4);
+    const int16x2_t ue = __sxtb16(u), uo = tf_sxtb16_ror8(u), ve = __sxtb16(v), vo = tf_sxtb16_ror8(v);
+    memcpy(&wv, w, 4);
+    int16x2_t we = __sxtb16(wv), wo = tf_sxtb16_ror8(wv);
+    a0 = __smlad(uo, wo, __smlad(ue, we, a0));
+    a1 = __smlad(vo, wo, __smlad(ve, we, a1));
+    memcpy(&wv, w + 4, 4);
+    we = __sxtb16(wv);
+    wo = tf_sxtb16_ror8(wv);
+    b0 = __smlad(uo, wo, __smlad(ue, we, b0));
+    b1 = __smlad(vo, wo, __smlad(ve, we, b1));
+    w += 8;
+  }
+#else
+  for (int q = 0; q < N / 4; q++, x += 4) {
+    for (int i = 0; i < 4; i++) {
+      const int32_t u = x[i], v = x[STRIDE + i];
+      a0 += u * w[i];
+      a1 += v * w[i];
+      b0 += u * w[4 + i];
+      b1 += v * w[4 + i];
     }
+    w += 8;
   }
-  // forget, input: sigmoid; cell: tanh; output: sigmoid (all Q3.12 in, Q0.15 out).
-  tf_logistic_s16(gates, gates, 2 * N_STATE, 3, 0, sigmoid);
-  tf_tanh_s16(gates + 2 * N_STATE, gates + 2 * N_STATE, N_STATE, 3, 0, sigmoid);
-  tf_logistic_s16(gates + 3 * N_STATE, gates + 3 * N_STATE, N_STATE, 3, 0, sigmoid);
-
-  for (int j = 0; j < N_STATE; j++) {
-    const int32_t fc = tf_lstm_sat16(tf_mbqm((int32_t)gates[j] * cell[j], q.fc_mult, q.fc_shift));
-    const int32_t ig = tf_lstm_sat16(tf_mbqm((int32_t)gates[N_STATE + j] * gates[2 * N_STATE + j], q.ig_mult, q.ig_shift));
-    int32_t c = tf_lstm_sat16(fc + ig);
-    if (q.do_clip) c = c > q.clip ? q.clip : (c < -q.clip ? -q.clip : c);
-    cell[j] = (int16_t)c;
-  }
-
-  tf_tanh_s16(cell, th, N_STATE, q.tanh_mul, q.tanh_shift, sigmoid);
-  for (int j = 0; j < N_STATE; j++) {
-    const int32_t h = tf_clamp(q.h_zp + tf_mbqm((int32_t)th[j] * gates[3 * N_STATE + j], q.h_mult, q.h_shift), -128, 127);
-    hidden[j] = (int8_t)h;
-    out[j] = (int8_t)h;
+#endif
+  for (int k = 0; k < N % 4; k++) {
+    const int32_t u = x[k], v = x[STRIDE + k];
+    a0 += u * w[0];
+    a1 += v * w[0];
+    b0 += u * w[1];
+    b1 += v * w[1];
+    w += 2;
   }
 }
 
+// The same layout against one input vector.
+template <int N>
+static inline void tf_lstm_dot2x1(const int8_t* x, const int8_t*& w, int32_t& a, int32_t& b) {
+#ifdef TF_MAC_DSP
+  const int8_t* end = x + (N / 4) * 4;
+  for (; x != end; x += 4) {
+    uint32_t u;
+    memcpy(&u, x, 4);
+    const int16x2_t ue = __sxtb16(u), uo = tf_sxtb16_ror8(u);
+    a = tf_mac2(ue, uo, w, a);
+    b = tf_mac2(ue, uo, w + 4, b);
+    w += 8;
+  }
+#else
+  for (int q = 0; q < N / 4; q++, x += 4) {
+    for (int i = 0; i < 4; i++) {
+      a += x[i] * w[i];
+      b += x[i] * w[4 + i];
+    }
+    w += 8;
+  }
+#endif
+  for (int k = 0; k < N % 4; k++) {
+    a += x[k] * w[0];
+    b += x[k] * w[1];
+    w += 2;
+  }
+}
+
+// The recurrent part of one row and the unit updates. gx: the row's input-FC
+// parts [N_STATE][4] (int16 clamped); wh: per unit the four gate rows in the
+// dot4 layout of mac.h; bias_h[4 * j + g] = -zp_h * sum(row) (int32 wrap).
+// The new hidden values go to out, then to the state (all units read the old one).
+template <int N_STATE, class GF, class GI, class GG, class GO, class CELL>
+static inline void tf_lstm_recurrent(const int16_t* gx, const int8_t* wh, const int32_t* bias_h, int8_t* hidden,
+                                     int16_t* cell, int8_t* out, const uint16_t* table) {
+  const int8_t* w = wh;
+  for (int j = 0; j < N_STATE; j++) {
+    int32_t h0 = 0, h1 = 0, h2 = 0, h3 = 0;  // N_STATE * 2^14: far below 2^31
+    tf_dot4<N_STATE>(hidden, w, h0, h1, h2, h3);
+    const int32_t* b = bias_h + 4 * j;
+    const int16_t* g = gx + 4 * j;
+    out[j] = (int8_t)CELL::template unit<GF, GI, GG, GO>(g[0], g[1], g[2], g[3], tf_wrap_add(h0, b[0]), tf_wrap_add(h1, b[1]),
+                                                          tf_wrap_add(h2, b[2]), tf_wrap_add(h3, b[3]), cell + j, table);
+  }
+  memcpy(hidden, out, N_STATE);
+}
+
 // The whole sequence: time-major [STEPS][BATCH][N_IN] runs all rows per step,
-// batch-major [BATCH][STEPS][N_IN] each row through all steps (rows never interact).
-template <int N_IN, int N_STATE, int BATCH, int STEPS, int TIME_MAJOR>
-static inline void tf_lstm_s8(const tf_lstm_s8_q& q, const int8_t* input, const int8_t* wx, const int8_t* wh,
-                              const int32_t* bias_x, const int32_t* bias_h, int8_t* hidden, int16_t* cell,
-                              int8_t* output, int16_t* scratch, const uint16_t* sigmoid) {
-  int16_t* gates = scratch;
-  int16_t* th = scratch + 4 * N_STATE;
-  for (int o = 0; o < (TIME_MAJOR ? STEPS : BATCH); o++) {
-    for (int k = 0; k < (TIME_MAJOR ? BATCH : STEPS); k++) {
-      const int b = TIME_MAJOR ? k : o;
-      const int row = o * (TIME_MAJOR ? BATCH : STEPS) + k;  // (t * BATCH + b) or (b * STEPS + t)
-      tf_lstm_s8_step<N_IN, N_STATE>(q, input + row * N_IN, wx, wh, bias_x, bias_h, hidden + b * N_STATE,
-                                     cell + b * N_STATE, output + row * N_STATE, gates, th, sigmoid);
+// batch-major [BATCH][STEPS][N_IN] each row through all steps (rows never
+// interact); row r of the input is row r of the output either way.
+// PAIR 1: the input FC (independent of the state) runs for two rows at once
+//   (wx in the pair layout: per unit the pairs (forget, input) and (cell,
+//   output)), its clamped results in scratch (2 * 4 * N_STATE int16).
+// PAIR 0 (a single row): wx per unit in the dot4 layout; no scratch.
+// bias_x[4 * j + g] = bias - zp_in * sum(row) (int32 wrap).
+template <int N_IN, int N_STATE, int BATCH, int STEPS, int TIME_MAJOR, int PAIR, class GF, class GI, class GG, class GO,
+          class CELL>
+TF_KERNEL void tf_lstm_s8(const int8_t* input, const int8_t* wx, const int8_t* wh, const int32_t* bias_x,
+                          const int32_t* bias_h, int8_t* hidden, int16_t* cell, int8_t* output, int16_t* scratch,
+                          const uint16_t* table) {
+  const int ROWS = BATCH * STEPS;
+  int r = 0;
+  if (PAIR) {
+    int16_t* gx0 = scratch;
+    int16_t* gx1 = scratch + 4 * N_STATE;
+    for (; r + 1 < ROWS; r += 2) {
+      const int8_t* x = input + r * N_IN;
+      const int8_t* w = wx;
+      for (int j = 0; j < N_STATE; j++) {
+        const int32_t* b = bias_x + 4 * j;
+        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;  // N_IN * 2^14: far below 2^31
+        tf_lstm_dot2x2<N_IN, N_IN>(x, w, a0, a1, b0, b1);
+        gx0[4 * j] = (int16_t)GF::x(tf_wrap_add(a0, b[0]));
+        gx1[4 * j] = (int16_t)GF::x(tf_wrap_add(a1, b[0]));
+        gx0[4 * j + 1] = (int16_t)GI::x(tf_wrap_add(b0, b[1]));
+        gx1[4 * j + 1] = (int16_t)GI::x(tf_wrap_add(b1, b[1]));
+        a0 = a1 = b0 = b1 = 0;
+        tf_lstm_dot2x2<N_IN, N_IN>(x, w, a0, a1, b0, b1);
+        gx0[4 * j + 2] = (int16_t)GG::x(tf_wrap_add(a0, b[2]));
+        gx1[4 * j + 2] = (int16_t)GG::x(tf_wrap_add(a1, b[2]));
+        gx0[4 * j + 3] = (int16_t)GO::x(tf_wrap_add(b0, b[3]));
+        gx1[4 * j + 3] = (int16_t)GO::x(tf_wrap_add(b1, b[3]));
+      }
+      for (int k = 0; k < 2; k++) {
+        const int row = r + k;
+        const int b = TIME_MAJOR ? row % BATCH : row / STEPS;
+        tf_lstm_recurrent<N_STATE, GF, GI, GG, GO, CELL>(k ? gx1 : gx0, wh, bias_h, hidden + b * N_STATE, cell + b * N_STATE,
+                                                         output + row * N_STATE, table);
+      }
+    }
+    if (r < ROWS) {  // the last row of an odd count
+      const int8_t* x = input + r * N_IN;
+      const int8_t* w = wx;
+      for (int j = 0; j < N_STATE; j++) {
+        const int32_t* b = bias_x + 4 * j;
+        int32_t a = 0, c = 0;
+        tf_lstm_dot2x1<N_IN>(x, w, a, c);
+        gx0[4 * j] = (int16_t)GF::x(tf_wrap_add(a, b[0]));
+        gx0[4 * j + 1] = (int16_t)GI::x(tf_wrap_add(c, b[1]));
+        a = c = 0;
+        tf_lstm_dot2x1<N_IN>(x, w, a, c);
+        gx0[4 * j + 2] = (int16_t)GG::x(tf_wrap_add(a, b[2]));
+        gx0[4 * j + 3] = (int16_t)GO::x(tf_wrap_add(c, b[3]));
+      }
+      const int b = TIME_MAJOR ? r % BATCH : r / STEPS;
+      tf_lstm_recurrent<N_STATE, GF, GI, GG, GO, CELL>(gx0, wh, bias_h, hidden + b * N_STATE, cell + b * N_STATE,
+                                                       output + r * N_STATE, table);
+    }
+  } else {
+    for (; r < ROWS; r++) {
+      const int b = TIME_MAJOR ? r % BATCH : r / STEPS;
+      const int8_t* x = input + r * N_IN;
+      int8_t* h = hidden + b * N_STATE;
+      int8_t* out = output + r * N_STATE;
+      const int8_t* w = wx;
+      const int8_t* v = wh;
+      for (int j = 0; j < N_STATE; j++) {
+        int32_t x0 = 0, x1 = 0, x2 = 0, x3 = 0;
+        tf_dot4<N_IN>(x, w, x0, x1, x2, x3);
+        const int32_t* bx = bias_x + 4 * j;
+        const int32_t* bh = bias_h + 4 * j;
+        const int32_t g0 = GF::x(tf_wrap_add(x0, bx[0])), g1 = GI::x(tf_wrap_add(x1, bx[1]));
+        const int32_t g2 = GG::x(tf_wrap_add(x2, bx[2])), g3 = GO::x(tf_wrap_add(x3, bx[3]));
+        int32_t h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+        tf_dot4<N_STATE>(h, v, h0, h1, h2, h3);
+        out[j] = (int8_t)CELL::template unit<GF, GI, GG, GO>(g0, g1, g2, g3, tf_wrap_add(h0, bh[0]), tf_wrap_add(h1, bh[1]),
+                                                              tf_wrap_add(h2, bh[2]), tf_wrap_add(h3, bh[3]), cell + b * N_STATE + j,
+                                                              table);
+      }
+      memcpy(h, out, N_STATE);
     }
   }
+  (void)scratch;
 }

@@ -132,3 +132,18 @@ TF_RQ_INLINE void tf_requant4(OUT_T* out, int oc, int n, ACC_T a0, ACC_T a1, ACC
   if (n > 2) out[oc + 2] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a2, oc + 2));
   if (n > 3) out[oc + 3] = tf_requant_out<OUT_T, OUT_ZP, ACT_MIN, ACT_MAX>(rq.scale(a3, oc + 3));
 }
+
+// tf_mbqm(x, M, S) (MultiplyByQuantizedMultiplier, double rounding) for a
+// compile-time multiplier M (0 or in [2^30, 2^31)) and shift S, any int32 x.
+// The left shift wraps as in TFLM; a right shift e = -S >= 1 uses the merged
+// rounding of tf_rq_packed: floor((p + 2^30 + 2^(30+e) - (p < 0 ? 2^31 : 0)) / 2^(31+e)),
+// p = (x << max(S, 0)) * M (p < 0 exactly when the shifted x is, for M >= 0).
+template <int32_t M, int S>
+TF_RQ_INLINE int32_t tf_mbqm_c(int32_t x) {
+  const int L = S > 0 ? S : 0;
+  const int E = S > 0 ? 0 : -S;
+  const int32_t y = (int32_t)((uint32_t)x << L);
+  if (E == 0) return (int32_t)(((int64_t)y * M + (1LL << 30)) >> 31);
+  const int64_t v = (int64_t)y * M + ((1LL << 30) + (1LL << (30 + E))) - (int64_t)((uint64_t)((uint32_t)y >> 31) << 31);
+  return (int32_t)(v >> 32) >> (E > 0 ? E - 1 : 0);
+}

@@ -1,0 +1,81 @@
+/**
+ * MultiplyByQuantizedMultiplier (double-rounding build, sim/math/fixedpoint.ts)
+ * as ONE rounding step, for hot output stages. The same identity the native
+ * engine uses (templates/native/kernels/requant.h, tf_rq_packed), evaluated
+ * exactly in doubles.
+ *
+ * With x' = x * 2^left (int32 wrap, as the reference helper), p = x' * M and
+ * e = max(0, -shift):
+ *   SaturatingRoundingDoublingHighMul(x', M) = floor((p + 2^30) / 2^31)
+ *     (gemmlowp's two nudges, truncated toward zero, are both this floor;
+ *     M is never INT32_MIN, so it never saturates), and
+ *   RoundingDivideByPOT(s, e) = floor((s + 2^(e-1) - (s < 0 ? 1 : 0)) / 2^e)
+ *     (round half away from zero) for e >= 1.
+ * Nested floors of integer quotients merge, so the result is
+ *   floor((p + R) / 2^(31+e)),  R = 2^30 + 2^(30+e) - (s < 0 ? 2^31 : 0)  (e >= 1),
+ *                               R = 2^30                                 (e = 0).
+ * s < 0 may be replaced by p < 0: they differ only for -2^30 <= p < 0, where
+ * s = 0, and there p + R with the p < 0 constant lies in [0, 2^(30+e)) for
+ * e >= 1, so the floor is 0 as well. test/unit/kernels/fused_quantized_multiplier.test.ts
+ * checks the identity against the reference helper on edge and random values.
+ *
+ * Exactness in doubles: p is exact when |p| < 2^53 and p + R when |p + R| <
+ * 2^53 (both integers); a double product or sum whose exact value reaches
+ * 2^53 rounds to at least 2^53, so testing the computed values against 2^53
+ * decides it. Multiplying by 2^-(31+e) is exact, and Math.floor then is the
+ * floor. Beyond the bound the caller falls back to the reference helper
+ * (never met by int8 convolution accumulators: |x| < 2^22 always fits).
+ */
+
+/** 2^53: operands below it in magnitude are exact integers. */
+export const EXACT_LIMIT = 9007199254740992;
+
+/** Per-channel constants of the single-step form. */
+export interface FusedMultipliers {
+  /** M as a double. */
+  multiplier: Float64Array;
+  /** 2^left for channels with a positive shift, else 1 (applied with Math.imul). */
+  leftMul: Int32Array;
+  /** R for p >= 0 and for p < 0. */
+  roundPos: Float64Array;
+  roundNeg: Float64Array;
+  /** 2^-(31+e). */
+  scale: Float64Array;
+}
+
+/**
+ * The constants for per-channel (multiplier, shift) pairs as QuantizeMultiplier
+ * produces them, or null if some shift is outside [-31, 30] (then use
+ * multiplyByQuantizedMultiplier).
+ */
+export function fuseMultipliers(multiplier: Int32Array, shift: Int32Array): FusedMultipliers | null {
+  const n = multiplier.length;
+  const f: FusedMultipliers = {
+    multiplier: new Float64Array(n), leftMul: new Int32Array(n), roundPos: new Float64Array(n), roundNeg: new Float64Array(n),
+    scale: new Float64Array(n),
+  };
+  for (let c = 0; c < n; c++) {
+    const m = multiplier[c]!;
+    const s = shift[c]!;
+    if (s < -31 || s > 30 || m < 0) return null;
+    const e = s > 0 ? 0 : -s;
+    f.multiplier[c] = m;
+    f.leftMul[c] = s > 0 ? 2 ** s : 1;
+    f.roundPos[c] = e === 0 ? 2 ** 30 : 2 ** 30 + 2 ** (30 + e);
+    f.roundNeg[c] = e === 0 ? 2 ** 30 : 2 ** 30 + 2 ** (30 + e) - 2 ** 31;
+    f.scale[c] = 2 ** -(31 + e);
+  }
+  return f;
+}
+
+/**
+ * multiplyByQuantizedMultiplier(x, M[c], shift[c]) for int32 x, or NaN when the
+ * double evaluation could be inexact (the caller then uses the reference helper).
+ * Hot loops inline the same three lines instead of calling this.
+ */
+export function fusedMultiply(f: FusedMultipliers, c: number, x: number): number {
+  const p = Math.imul(x, f.leftMul[c]!) * f.multiplier[c]!;
+  const t = p + (p < 0 ? f.roundNeg[c]! : f.roundPos[c]!);
+  if (p < EXACT_LIMIT && p > -EXACT_LIMIT && t < EXACT_LIMIT && t > -EXACT_LIMIT) return Math.floor(t * f.scale[c]!);
+  return NaN;
+}

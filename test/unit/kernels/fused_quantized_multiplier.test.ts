@@ -1,0 +1,92 @@
+import { describe, it, expect } from 'vitest';
+import { fuseMultipliers, fusedMultiply } from '../../../sim/math/fused_quantized_multiplier.js';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../sim/math/fixedpoint.js';
+
+/** xorshift32, deterministic. */
+function rng(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+/** Checks fusedMultiply against the reference for x on every listed channel; returns how many took the fast path. */
+function check(mult: number[], shift: number[], xs: number[]): number {
+  const f = fuseMultipliers(Int32Array.from(mult), Int32Array.from(shift))!;
+  expect(f).not.toBeNull();
+  let fast = 0;
+  for (let c = 0; c < mult.length; c++) {
+    for (const x of xs) {
+      const got = fusedMultiply(f, c, x);
+      if (Number.isNaN(got)) continue;
+      fast++;
+      const want = multiplyByQuantizedMultiplier(x, mult[c]!, shift[c]!);
+      if (got !== want) throw new Error(`x=${x} M=${mult[c]} shift=${shift[c]}: fused ${got}, reference ${want}`);
+    }
+  }
+  return fast;
+}
+
+describe('single-step MultiplyByQuantizedMultiplier', () => {
+  it('hand-computed values: ties round away from zero, and -2^30 <= p < 0 gives 0', () => {
+    // M = 2^30 (0.5), shift -1: x * 0.25 rounded half away from zero at the second step.
+    const f = fuseMultipliers(Int32Array.of(1 << 30), Int32Array.of(-1))!;
+    expect(fusedMultiply(f, 0, 2)).toBe(1); // 0.5 -> SRDHM 1 -> 1/2 rounds to 1
+    expect(fusedMultiply(f, 0, -2)).toBe(-1);
+    expect(fusedMultiply(f, 0, 6)).toBe(2); // SRDHM 3 -> 1.5 -> 2
+    expect(fusedMultiply(f, 0, -6)).toBe(-2);
+    expect(fusedMultiply(f, 0, -1)).toBe(0); // p = -2^30: SRDHM 0 (gemmlowp truncates -0.5 + tiny toward 0)
+    expect(fusedMultiply(f, 0, 1)).toBe(1); // p = 2^30: SRDHM 1 (half rounds up), then 1/2 rounds away from zero
+  });
+
+  it('equals the reference on edge inputs for every shift', () => {
+    const mults = [0, 1 << 30, (1 << 30) + 1, 1518500250, 2147483647, 2147483646, 1395864371];
+    const xs: number[] = [0, 1, -1, 2, -2, 3, -3, 127, -128, 255, -255];
+    for (let b = 1; b <= 31; b++) {
+      const v = 2 ** b;
+      xs.push(v, -v, v - 1, -(v - 1), v + 1, -(v + 1));
+    }
+    xs.push(2147483647, -2147483648);
+    for (let s = -31; s <= 30; s++) {
+      check(mults, mults.map(() => s), xs.map((x) => x | 0));
+    }
+  });
+
+  it('equals the reference exhaustively near every rounding boundary (small x, many multipliers)', () => {
+    const r = rng(12345);
+    let fast = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const m = (1 << 30) + (r() & 0x3fffffff);
+      const s = -((r() % 20) + 1);
+      const xs: number[] = [];
+      for (let x = -4096; x <= 4096; x++) xs.push(x);
+      fast += check([m], [s], xs);
+    }
+    expect(fast).toBe(200 * 8193);
+  });
+
+  it('equals the reference on random accumulators and random real multipliers', () => {
+    const r = rng(987654321);
+    let fast = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      const real = Math.exp(((r() / 4294967296) - 0.8) * 30); // ~ 1e-10 .. 400
+      const { multiplier, shift } = quantizeMultiplier(real);
+      const xs: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const bits = r() % 32;
+        xs.push((r() >>> (31 - bits)) * (r() & 1 ? -1 : 1) | 0);
+      }
+      fast += check([multiplier], [shift], xs);
+    }
+    // The fast path covers the bulk (|x| below 2^22 always fits; left shifts widen x first).
+    expect(fast).toBeGreaterThan(2000 * 200 * 0.4);
+  });
+
+  it('refuses shifts it cannot fuse', () => {
+    expect(fuseMultipliers(Int32Array.of(1 << 30), Int32Array.of(31))).toBeNull();
+    expect(fuseMultipliers(Int32Array.of(1 << 30), Int32Array.of(-32))).toBeNull();
+  });
+});
