@@ -93,16 +93,26 @@ export interface Problem {
   subgraph?: number;
 }
 
+/**
+ * Messages quote model-supplied strings (tensor names, custom op codes): on a
+ * terminal, control characters in them could move the cursor or recolour the
+ * screen, so every line part is printed with them replaced.
+ */
+function clean(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0a-\x1f\x7f\x9b]/g, '?');
+}
+
 /** One formatting for every error: "message\n  at: op 3 (CONV_2D), tensor 7 'x'\n  hint: ...". */
 export function formatError(err: unknown): string {
   if (err instanceof ModelProblemsError) {
     return err.problems.map(formatProblem).join('\n');
   }
   if (err instanceof TinyforgeError) {
-    const lines = [`error: ${err.message}`];
+    const lines = [`error: ${clean(err.message)}`];
     const where = describeContext(err.context);
-    if (where) lines.push(`  at: ${where}`);
-    if (err.hint) lines.push(`  hint: ${err.hint}`);
+    if (where) lines.push(`  at: ${clean(where)}`);
+    if (err.hint) lines.push(`  hint: ${clean(err.hint)}`);
     return lines.join('\n');
   }
   const e = err as Error;
@@ -110,10 +120,10 @@ export function formatError(err: unknown): string {
 }
 
 export function formatProblem(p: Problem): string {
-  const lines = [`problem [${p.code}]: ${p.message}`];
+  const lines = [`problem [${clean(p.code)}]: ${clean(p.message)}`];
   const where = describeContext(p);
-  if (where) lines.push(`  at: ${where}`);
-  if (p.hint) lines.push(`  hint: ${p.hint}`);
+  if (where) lines.push(`  at: ${clean(where)}`);
+  if (p.hint) lines.push(`  hint: ${clean(p.hint)}`);
   return lines.join('\n');
 }
 

@@ -144,6 +144,11 @@ export function defaultTimeoutMs(model: Model, vectors: number): number {
   return Math.round(60_000 + vectors * (5_000 + (macs * 100) / 1e5));
 }
 
+/** One inference's allowance under the emulator (the per-vector part of defaultTimeoutMs). */
+export function inferenceTimeoutMs(model: Model): number {
+  return Math.round(5_000 + (modelCounts(model).macs * 100) / 1e5);
+}
+
 /** Vectors from files: each spec is one vector, "a.bin" or "a.bin,b.bin" (one file per model input). */
 export async function vectorsFromFiles(model: Model, specs: readonly string[]): Promise<InputVector[]> {
   const sim = new Simulator(model);
@@ -297,7 +302,7 @@ export async function validateModel(model: Model, req: ValidateRequest): Promise
       const emu = board.emulation!;
       const vectors = req.vectors.map((v) => v.inputs);
       if (transport === 'serial') {
-        const r = await runEmulationSerial({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, vectors, expect: want, timeoutMs });
+        const r = await runEmulationSerial({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, vectors, expect: want, timeoutMs, inferTimeoutMs: inferenceTimeoutMs(model) });
         run = { outputs: r.outputs, instructions: r.instructions, micros: r.micros, cycles: r.cycles, serial: r.stats, ms: r.ms };
       } else {
         const r = await runEmulation({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, vectors, outputBytes: project.program.outputs.map((o) => o.bytes), timeoutMs });

@@ -222,6 +222,11 @@ export interface SerialEmulationRequest {
   expect: ExpectedFirmware;
   /** Kill QEMU after this many ms (the whole session). */
   timeoutMs: number;
+  /**
+   * Wait this long for one INFER reply before resending it (default 60 s).
+   * A resend is cheap: the firmware answers a repeated INFER from its cache.
+   */
+  inferTimeoutMs?: number;
   /** Count instructions (default true). */
   countInstructions?: boolean;
   keepWorkDir?: boolean;
@@ -266,7 +271,8 @@ export async function runEmulationSerial(req: SerialEmulationRequest): Promise<S
       signal: abort.signal,
     }).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
 
-    const session = new ValidationSession(link, { timeoutMs: 3000, inferTimeoutMs: req.timeoutMs, resyncMs: 150, chunkBytes: 4096, where: `the firmware under ${req.qemu} -M ${req.machine}` });
+    // resyncMs outlasts the firmware's 1 s frame timeout (TF_VALIDATE_FRAME_TIMEOUT_US in the Makefile).
+    const session = new ValidationSession(link, { timeoutMs: 3000, inferTimeoutMs: Math.min(req.inferTimeoutMs ?? 60_000, req.timeoutMs), resyncMs: 1100, chunkBytes: 4096, where: `the firmware under ${req.qemu} -M ${req.machine}` });
     const results: Awaited<ReturnType<ValidationSession['infer']>>[] = [];
     const l = link;
     const talk = (async () => {
@@ -274,7 +280,11 @@ export async function runEmulationSerial(req: SerialEmulationRequest): Promise<S
       session.check(req.expect);
       for (const v of req.vectors) results.push(await session.infer(v));
       await session.quit();
-      await l.write(new Uint8Array([0x21])); // the ack byte the firmware waits for before it exits
+      // The ack byte the firmware waits for before it exits (resent until QEMU has exited).
+      for (let i = 0; i < 20; i++) {
+        await l.write(new Uint8Array([0x21])).catch(() => {});
+        if (await Promise.race([qemuDone.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 500))])) break;
+      }
     })().then(() => ({ ok: true as const }), (e: unknown) => ({ ok: false as const, e }));
 
     const first = await Promise.race([talk.then((t) => ({ from: 'session' as const, t })), qemuDone.then((q) => ({ from: 'qemu' as const, q }))]);

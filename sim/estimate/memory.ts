@@ -72,9 +72,10 @@
  *   RAM   = arena + state + runtime RAM                (= ELF data + bss; stack on top)
  *
  * Exact terms. The estimate runs the generator itself (buildNativeProgram;
- * up to 0.7 s for the 4 MB mobilenet) and reads off: weights = sum of
- * align16(array bytes) over its constant arrays, derived tables included
- * (equal to the map to 8 B on every model); arena = its arena plan (16-byte
+ * up to 0.7 s for the largest model) and reads off: weights = sum of
+ * align16(array bytes) over the constant arrays the code refers to, derived
+ * tables included (the linker drops unreferenced ones; equal to the map to
+ * 8 B on every model); arena = its arena plan (16-byte
  * alignment, per-op scratch buffers: what tf_arena[] declares); state = sum
  * of align16(state arrays) (variable tensors and op state). tinyforge_model.o
  * has no other RAM: engine statics are 0. A model the generator cannot build
@@ -316,9 +317,20 @@ export function nativeCodeSize(table: NativeCodeTable, f: NativeCodeFeatures): n
   return bytes;
 }
 
-/** Flash of the program's constant arrays (weights, biases, derived tables), alignment padding included. */
+/**
+ * Flash of the program's constant arrays (weights, biases, derived tables),
+ * alignment padding included. Only arrays the code refers to count: each is
+ * its own section (-fdata-sections), so the linker drops one no operator
+ * uses (e.g. a constant tensor a kernel recomputes instead of reading).
+ */
 export function nativeConstantFlash(program: NativeProgram): number {
-  return program.constants.reduce((s, c) => s + align16(c.count * CTYPE_BYTES[c.ctype]!), 0);
+  const used = new Set<string>();
+  const scan = (text: string) => {
+    for (const m of text.matchAll(/\btf_[A-Za-z0-9_]+/g)) used.add(m[0]);
+  };
+  for (const op of program.ops) scan(op.code);
+  for (const io of [...program.inputs, ...program.outputs]) scan(io.ptr);
+  return program.constants.reduce((s, c) => s + (used.has(c.name) ? align16(c.count * CTYPE_BYTES[c.ctype]!) : 0), 0);
 }
 
 /** RAM of the program's persistent state arrays (variable tensors, op state), alignment padding included. */

@@ -26,6 +26,8 @@
 import type { Tensor } from '../ir/types.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../math/fixedpoint.js';
 import type { Kernel, PrepareContext } from './types.js';
+import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
+import { EXACT_LIMIT, fuseMultipliers } from '../math/fused_quantized_multiplier.js';
 
 interface OpData {
   input: Int8Array;
@@ -57,6 +59,17 @@ interface OpData {
   timeRowTerm: Float64Array;
   /** Per batch x filter: the time-matmul results (TFLM's int32 scratch). */
   scratch: Int32Array;
+  /** Feature weights as packed row pairs (sim/kernels/_packed_dot.ts), or null when inputSize > PACK_MAX_DEPTH. */
+  featurePacked: Float64Array | null;
+  /** Scratch: one batch of input as doubles, and the filters' feature dot products. */
+  x: Float64Array;
+  featureDot: Int32Array;
+  /** e1 in the one-step form (sim/math/fused_quantized_multiplier.ts); NaN scale = use the reference helper. */
+  f1Mul: number;
+  f1Left: number;
+  f1RoundPos: number;
+  f1RoundNeg: number;
+  f1Scale: number;
 }
 
 function params(t: Tensor): { scale: number; zeroPoint: number } | null {
@@ -146,7 +159,19 @@ export const svdfKernel: Kernel<OpData> = {
       featureRowTerm,
       timeRowTerm,
       scratch: new Int32Array(batches * filters),
+      featurePacked: inputSize <= PACK_MAX_DEPTH ? packRowPairs(wfArr, 0, filters, inputSize) : null,
+      x: new Float64Array(inputSize),
+      featureDot: new Int32Array(filters),
+      f1Mul: 0, f1Left: 1, f1RoundPos: 0, f1RoundNeg: 0, f1Scale: NaN,
     };
+    const fused = fuseMultipliers(Int32Array.of(e1.multiplier), Int32Array.of(e1.shift));
+    if (fused) {
+      d.f1Mul = fused.multiplier[0]!;
+      d.f1Left = fused.leftMul[0]!;
+      d.f1RoundPos = fused.roundPos[0]!;
+      d.f1RoundNeg = fused.roundNeg[0]!;
+      d.f1Scale = fused.scale[0]!;
+    }
     if (wf.data === null || wt.data === null) ctx.unsupported('feature and time weights must be constant');
     for (let f = 0; f < filters; f++) {
       let s = 0;
@@ -166,13 +191,28 @@ export const svdfKernel: Kernel<OpData> = {
     state.copyWithin(0, 1);
 
     // Feature matmul into the newest slot of each filter's memory.
+    const { featurePacked, x, featureDot, f1Mul, f1Left, f1RoundPos, f1RoundNeg, f1Scale } = d;
     for (let b = 0; b < batches; b++) {
       const xo = b * inputSize;
+      if (featurePacked !== null) {
+        for (let c = 0; c < inputSize; c++) x[c] = input[xo + c]!;
+        packedRowDots(featurePacked, filters, inputSize, x, featureDot, 0);
+      } else {
+        for (let f = 0; f < filters; f++) {
+          const wo = f * inputSize;
+          let dot = 0;
+          for (let c = 0; c < inputSize; c++) dot += featureWeights[wo + c]! * input[xo + c]!;
+          featureDot[f] = dot;
+        }
+      }
       for (let f = 0; f < filters; f++) {
-        const wo = f * inputSize;
-        let dot = 0;
-        for (let c = 0; c < inputSize; c++) dot += featureWeights[wo + c]! * input[xo + c]!;
-        let v = multiplyByQuantizedMultiplier((dot - featureRowTerm[f]!) | 0, m1, s1);
+        const acc = (featureDot[f]! - featureRowTerm[f]!) | 0;
+        // One-step MultiplyByQuantizedMultiplier where exact (sim/math/fused_quantized_multiplier.ts).
+        const p = Math.imul(acc, f1Left) * f1Mul;
+        const t = p + (p < 0 ? f1RoundNeg : f1RoundPos);
+        let v = p < EXACT_LIMIT && p > -EXACT_LIMIT && t < EXACT_LIMIT && t > -EXACT_LIMIT && f1Scale === f1Scale
+          ? Math.floor(t * f1Scale)
+          : multiplyByQuantizedMultiplier(acc, m1, s1);
         v = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
         // Typed-array store wraps like static_cast<T>.
         state[(b * filters + f) * memory + memory - 1] = stateZeroPoint + v;
@@ -180,13 +220,24 @@ export const svdfKernel: Kernel<OpData> = {
     }
 
     // Time matmul: per batch x filter, sum_j wt[f][j] * (state[b][f][j] - zp_state).
+    // Four running sums (exact: |wt * state| <= 2^30, far below 2^53 in total).
     for (let b = 0; b < batches; b++) {
       for (let f = 0; f < filters; f++) {
         const so = (b * filters + f) * memory;
         const wo = f * memory;
-        let acc = 0;
-        for (let j = 0; j < memory; j++) acc += timeWeights[wo + j]! * state[so + j]!;
-        scratch[b * filters + f] = acc - timeRowTerm[f]!;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let j = 0;
+        for (; j + 3 < memory; j += 4) {
+          a0 += timeWeights[wo + j]! * state[so + j]!;
+          a1 += timeWeights[wo + j + 1]! * state[so + j + 1]!;
+          a2 += timeWeights[wo + j + 2]! * state[so + j + 2]!;
+          a3 += timeWeights[wo + j + 3]! * state[so + j + 3]!;
+        }
+        for (; j < memory; j++) a0 += timeWeights[wo + j]! * state[so + j]!;
+        scratch[b * filters + f] = a0 + a1 + (a2 + a3) - timeRowTerm[f]!;
       }
     }
 

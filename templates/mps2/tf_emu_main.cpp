@@ -24,18 +24,23 @@ extern "C" __attribute__((noipa)) void perf_end(void) { tf_perf_marker = 2u; }
 #define TF_UART_STATE (*(volatile uint32_t*)(TF_UART_BASE + 4u))
 #define TF_UART_CTRL (*(volatile uint32_t*)(TF_UART_BASE + 8u))
 #define TF_UART_BAUDDIV (*(volatile uint32_t*)(TF_UART_BASE + 16u))
-// SysTick: a 1 ms period without interrupt. It keeps QEMU's main loop waking
-// up, so bytes from the host reach the UART at once (otherwise the first one
-// can wait about a second), and it is the microsecond clock (25 MHz core).
+// SysTick: a short period without interrupt. Each wrap lets QEMU's main loop
+// run, which is when the next byte from the host reaches the UART (without
+// it the first byte can wait about a second; with a 1 ms period the link
+// moves about one byte per millisecond). It is also the microsecond clock
+// (25 MHz core).
 #define TF_SYST_CSR (*(volatile uint32_t*)0xE000E010u)
 #define TF_SYST_RVR (*(volatile uint32_t*)0xE000E014u)
 #define TF_SYST_CVR (*(volatile uint32_t*)0xE000E018u)
-#define TF_SYST_TICKS_PER_MS 25000u
+#ifndef TF_SYST_PERIOD_US
+#define TF_SYST_PERIOD_US 20u
+#endif
+#define TF_SYST_PERIOD_TICKS (TF_SYST_PERIOD_US * 25u)
 
 static void tf_uart_init(void) {
   TF_UART_BAUDDIV = 16u;
   TF_UART_CTRL = 3u;
-  TF_SYST_RVR = TF_SYST_TICKS_PER_MS - 1u;
+  TF_SYST_RVR = TF_SYST_PERIOD_TICKS - 1u;
   TF_SYST_CVR = 0u;
   TF_SYST_CSR = 5u;  // processor clock, enabled, no interrupt
 }
@@ -50,17 +55,17 @@ void tf_hal_write(const uint8_t* data, uint32_t n) {
   }
 }
 
-// Milliseconds counted from SysTick wraps seen while polling (COUNTFLAG), so
-// a wrap during a long tf_invoke() is missed: under QEMU these times are not
+// Periods counted from SysTick wraps seen while polling (COUNTFLAG), so wraps
+// during a long tf_invoke() are missed: under QEMU these times are not
 // physical anyway (the plugin's instruction counts are the measurement).
 uint32_t tf_hal_micros(void) {
-  static uint32_t ms;
+  static uint32_t periods;
   uint32_t cvr = TF_SYST_CVR;
   if (TF_SYST_CSR & (1u << 16)) {
-    ms++;
+    periods++;
     cvr = TF_SYST_CVR;
   }
-  return ms * 1000u + (TF_SYST_TICKS_PER_MS - 1u - cvr) / (TF_SYST_TICKS_PER_MS / 1000u);
+  return periods * TF_SYST_PERIOD_US + (TF_SYST_PERIOD_TICKS - 1u - cvr) / 25u;
 }
 
 void tf_hal_invoke_begin(void) {

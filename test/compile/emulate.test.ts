@@ -27,7 +27,7 @@ import { ARM_TOOLS, buildEmulation, runEmulation, runEmulationSerial } from '../
 import { cachedEmulationBuild } from '../../generator/toolchain/build-cache.js';
 import { PLUGIN_SOURCE } from '../../generator/toolchain/plugin.js';
 import { nativeOps } from '../../generator/native/ops/index.js';
-import { expectedFirmware, validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
+import { expectedFirmware, inferenceTimeoutMs, validateModel, randomInputVectors, vectorsFromFiles } from '../../lib/validate.js';
 import { SerialError, ToolchainError } from '../../lib/errors.js';
 import { writeModel } from '../../sim/parse/writer.js';
 import { listGoldenCases, readBytes, requireGolden, type GoldenCase } from '../golden/cases.js';
@@ -77,7 +77,7 @@ async function runGoldenCase(c: GoldenCase): Promise<void> {
     timeoutMs: 30 * MINUTES,
   });
   // The same ELF over the serial protocol (UART on a pty), as `validate --emulate` runs it.
-  const serial = await runEmulationSerial({ elf: build.elf, qemu: 'qemu-system-arm', machine: BOARD, vectors, expect: expectedFirmware(model), timeoutMs: 30 * MINUTES });
+  const serial = await runEmulationSerial({ elf: build.elf, qemu: 'qemu-system-arm', machine: BOARD, vectors, expect: expectedFirmware(model), timeoutMs: 30 * MINUTES, inferTimeoutMs: inferenceTimeoutMs(model) });
   let exact = 0;
   const bad: string[] = [];
   c.vectors.forEach((v, i) => {

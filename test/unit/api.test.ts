@@ -50,3 +50,14 @@ describe('library API (README example)', () => {
     expect(report.totals.macs).toBeGreaterThan(0);
   });
 });
+
+describe('error formatting', () => {
+  it('never prints control characters from model strings', async () => {
+    const { formatError, formatProblem, UnsupportedOpError } = await import('../../lib/errors.js');
+    const e = new UnsupportedOpError('x', 'custom op "\u001b[31mred\u001b[0m\nline"', 'hint\u0007', { op: 'CUSTOM:\u001b[2J', opIndex: 1 });
+    const text = formatError(e);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text.split('\n').length).toBe(3);
+    expect(formatProblem({ code: 'c', message: 'a\u001bb', opIndex: 0, op: 'CUSTOM:\u001b' })).not.toContain('\u001b');
+  });
+});

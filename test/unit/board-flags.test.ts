@@ -7,7 +7,7 @@
  * cannot inject make or shell syntax. Valid flags reach the Makefile as they
  * are, and `make -n` shows them in the compile commands.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,14 +48,18 @@ const HOSTILE_FLAGS = [
 ];
 
 let seq = 0;
+let boardDir: string | null = null;
+afterAll(() => {
+  if (boardDir) rmSync(boardDir, { recursive: true, force: true });
+});
 /** A copy of the emulated board file with one change, written to a fresh file (resolveBoard caches by path). */
 function userBoard(edit: (b: any) => void): string {
   const b = JSON.parse(readFileSync(join(boardsDir(), 'mps2-an386.json'), 'utf8'));
   delete b.$schema;
   b.id = 'my-emu-board';
   edit(b);
-  const dir = mkdtempSync(join(tmpdir(), 'tinyforge-board-flags-'));
-  const file = join(dir, `board-${seq++}.json`);
+  boardDir ??= mkdtempSync(join(tmpdir(), 'tinyforge-board-flags-'));
+  const file = join(boardDir, `board-${seq++}.json`);
   writeFileSync(file, JSON.stringify(b, null, 2));
   return file;
 }

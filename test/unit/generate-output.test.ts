@@ -13,7 +13,7 @@
  *    no temporary folder and no parent folder it created; with --force the
  *    old project survives such a failure.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -87,7 +87,16 @@ function expectSameTree(a: Map<string, Buffer>, b: Map<string, Buffer>): void {
   for (const [k, v] of a) expect(b.get(k)!.equals(v), `${k} differs`).toBe(true);
 }
 
-const tmp = (tag: string) => mkdtempSync(join(tmpdir(), `tinyforge-out-${tag}-`));
+/** Temp folders of this file, removed at the end even when a test failed midway. */
+const temps: string[] = [];
+const tmp = (tag: string) => {
+  const d = mkdtempSync(join(tmpdir(), `tinyforge-out-${tag}-`));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   // `npm run build`: compiles dist/ when a source is newer (a no-op after `npm test`'s pretest).

@@ -111,9 +111,12 @@ describe('native code-size features', () => {
       { index: 4, op: 'SOFTMAX', comment: '', code: 'tf_softmax_s8<int8_t, 1, 10, 8, -128, 127>(((int8_t*)(tf_arena + 0)), tf_op4_exp_0, tf_op4_exp_q12_1, ((int8_t*)(tf_arena + 16)));' },
     ],
     constants: [
-      { name: 'a', ctype: 'int8_t', count: 17, lines: [], comment: '' },
-      { name: 'b', ctype: 'int32_t', count: 4, lines: [], comment: '' },
+      { name: 'tf_op0_weights_0', ctype: 'int8_t', count: 17, lines: [], comment: '' },
+      { name: 'tf_op4_exp_0', ctype: 'int32_t', count: 4, lines: [], comment: '' },
+      { name: 'tf_const_t9', ctype: 'int8_t', count: 512, lines: [], comment: 'declared, used by no operator: the linker drops it' },
     ],
+    inputs: [],
+    outputs: [],
     state: [{ name: 's', ctype: 'int16_t', count: 9, fill: 0 }],
   } as unknown as NativeProgram;
 
@@ -131,7 +134,7 @@ describe('native code-size features', () => {
     const t: NativeCodeTable = { base: 100, perOp: 10, perInstance: { CONV_2D: 400 }, otherInstance: 50 };
     // 100 + 4 x 10 + 2 x 400 + 1 x 50 (SOFTMAX is not in the table)
     expect(nativeCodeSize(t, { ops: 4, instances: { CONV_2D: 2, SOFTMAX: 1 } })).toBe(990);
-    // alignas(16): 17 -> 32, 16 -> 16
+    // alignas(16): 17 -> 32, 16 -> 16; the unreferenced 512-byte array does not count
     expect(nativeConstantFlash(program)).toBe(48);
     // 18 -> 32
     expect(nativeStateRam(program)).toBe(32);

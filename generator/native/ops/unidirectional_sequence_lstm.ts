@@ -13,7 +13,8 @@
  * pairs (forget, input) and (cell, output) in the kernel's pair layout, so
  * the input FC (independent of the state) runs for two rows at once; with a
  * single row, dot4 like the recurrent weights.
- * Scratch: the input-FC results of two rows, 8 * units int16.
+ * Scratch: the input-FC results of two rows, 8 * units int16, and the input
+ * rows and hidden state widened to int16 for the DSP loops.
  */
 import { unidirectionalSequenceLstmKernel } from '../../../sim/kernels/unidirectional_sequence_lstm.js';
 import type { OpEmitter } from '../types.js';
@@ -24,8 +25,14 @@ import { dot4Block } from './_conv_geometry.js';
 export const unidirectionalSequenceLstmEmitter: OpEmitter = {
   ops: ['UNIDIRECTIONAL_SEQUENCE_LSTM'],
   scratchBytes(sg, op) {
+    const input = sg.tensors[op.inputs[0] ?? -1];
     const hidden = sg.tensors[op.inputs[18] ?? -1];
-    return hidden && hidden.shape.length === 2 ? 16 * hidden.shape[1]! : 0;
+    if (!input || input.shape.length !== 3 || !hidden || hidden.shape.length !== 2) return 0;
+    const n = hidden.shape[1]!;
+    const quads = (k: number) => (k >> 2) * 4;
+    const pair = input.shape[0]! * input.shape[1]! >= 2;
+    // Kernel scratch (kernels/lstm_s8.h): the input-FC parts of two rows, the widened input rows and hidden state.
+    return (pair ? 16 * n : 0) + 2 * (pair ? 2 : 1) * quads(input.shape[2]!) + 2 * quads(n);
   },
   emit(ctx) {
     const d = simPrepare(ctx, unidirectionalSequenceLstmKernel);
@@ -94,7 +101,18 @@ export const unidirectionalSequenceLstmEmitter: OpEmitter = {
     const bx = ctx.constant('bias_x', 'int32_t', byUnit(d.biasX));
     const bh = ctx.constant('bias_h', 'int32_t', byUnit(d.biasH));
     const [tanhMul, tanhShift] = int16ActScaling(d.cellTanhMult, d.cellTanhShift);
-    const gate = (g: number) => `tf_lstm_gate<${targs([d.multX[g]!, d.shiftX[g]!, d.multH[g]!, d.shiftH[g]!])}>`;
+    // Whether |accumulator << max(shift, 0)| < 2^30 holds for every row of gate g (int8 inputs: |x| <= 128).
+    const small = (w: Int8Array, depth: number, bias: Float64Array, g: number, shift: number): number => {
+      let worst = 0;
+      for (let j = 0; j < n; j++) {
+        const row = gateRow(g, j);
+        let s = 0;
+        for (let i = 0; i < depth; i++) s += Math.abs(w[row * depth + i]!);
+        worst = Math.max(worst, Math.abs(bias[row]!) + 128 * s);
+      }
+      return worst * 2 ** Math.max(shift, 0) < 2 ** 30 ? 1 : 0;
+    };
+    const gate = (g: number) => `tf_lstm_gate<${targs([d.multX[g]!, d.shiftX[g]!, d.multH[g]!, d.shiftH[g]!, small(d.wx, d.nIn, d.biasX, g, d.shiftX[g]!), small(d.wh, n, d.biasH, g, d.shiftH[g]!)])}>`;
     const cellQ = `tf_lstm_cell<${targs([d.fcMult, d.fcShift, d.igMult, d.igShift, d.hMult, d.hShift, d.hZeroPoint, tanhMul, tanhShift, d.doClip ? 1 : 0, d.clip])}>`;
     const t = `${targs([d.nIn, n, batch, steps, timeMajor ? 1 : 0, pair ? 1 : 0])}, ${[0, 1, 2, 3].map(gate).join(', ')}, ${cellQ}`;
     return `tf_lstm_s8<${t}>(${ctx.ptr(input.index, 'int8_t')}, ${wx}, ${wh}, ${bx}, ${bh}, ${ctx.ptr(hidden.index, 'int8_t')}, ${ctx.ptr(cell.index, 'int16_t')}, ${ctx.ptr(output.index, 'int8_t')}, ${ctx.scratch('int16_t')}, ${sigmoidTable(ctx)});`;

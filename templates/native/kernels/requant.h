@@ -147,3 +147,32 @@ TF_RQ_INLINE int32_t tf_mbqm_c(int32_t x) {
   const int64_t v = (int64_t)y * M + ((1LL << 30) + (1LL << (30 + E))) - (int64_t)((uint64_t)((uint32_t)y >> 31) << 31);
   return (int32_t)(v >> 32) >> (E > 0 ? E - 1 : 0);
 }
+
+// Saturation to int16 / int8 (one SSAT where the core has it).
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT && defined(__GNUC__)
+#include <arm_acle.h>
+TF_RQ_INLINE int32_t tf_sat16(int32_t v) { return __ssat(v, 16); }
+TF_RQ_INLINE int32_t tf_sat8(int32_t v) { return __ssat(v, 8); }
+#else
+TF_RQ_INLINE int32_t tf_sat16(int32_t v) { return tf_clamp(v, -32768, 32767); }
+TF_RQ_INLINE int32_t tf_sat8(int32_t v) { return tf_clamp(v, -128, 127); }
+#endif
+
+// tf_mbqm_c for an x with |x << max(S, 0)| < 2^30 (the caller guarantees it).
+// With the DSP extension: SMMULR of the doubled value is SRDHM
+// (floor((2 y M + 2^31) / 2^32)), then RoundingDivideByPOT as one rounding
+// add and a shift (|SRDHM| < 2^30: no overflow).
+template <int32_t M, int S>
+TF_RQ_INLINE int32_t tf_mbqm_small(int32_t x) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
+  const int L = S > 0 ? S : 0;
+  const int E = S > 0 ? 0 : -S;
+  const int32_t y2 = (int32_t)((uint32_t)x << (L + 1));
+  int32_t h;
+  __asm__("smmulr %0, %1, %2" : "=r"(h) : "r"(y2), "r"(M));
+  if (E == 0) return h;
+  return (h + (1 << (E > 0 ? E - 1 : 0)) + (h < 0 ? -1 : 0)) >> E;
+#else
+  return tf_mbqm_c<M, S>(x);
+#endif
+}
