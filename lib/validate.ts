@@ -26,8 +26,8 @@ import { BoardError, UsageError } from './errors.js';
 import { renderFirmware } from './generate.js';
 import { writeProject } from '../generator/output.js';
 import { buildEmulation, runEmulation, runEmulationSerial, type ElfSize } from '../generator/toolchain/emulate.js';
-import { SerialLink } from '../generator/serial/link.js';
-import { ValidationSession, type ExpectedFirmware, type SessionStats } from '../generator/serial/session.js';
+import { SerialLink, type SerialBinding } from '../generator/serial/link.js';
+import { ValidationSession, type ExpectedFirmware, type SessionOptions, type SessionStats } from '../generator/serial/session.js';
 import type { TensorLayout } from './validate-protocol.js';
 import { median, outputMetrics, type OutputMetrics } from './validate-metrics.js';
 import { estimate } from '../sim/estimate/index.js';
@@ -53,6 +53,10 @@ export interface ValidateRequest {
   /** A real board's serial port (flashed with this model's firmware). */
   port?: string;
   baudRate?: number;
+  /** The @serialport binding for `port` (tests: binding-mock; default: the native one). */
+  binding?: SerialBinding;
+  /** Serial session tuning for `port` (tests). */
+  session?: SessionOptions;
   vectors: readonly InputVector[];
   /** Kill the emulator after this long; default from the model's MACs. */
   timeoutMs?: number;
@@ -283,7 +287,9 @@ export async function validateModel(model: Model, req: ValidateRequest): Promise
   let keep = req.keep ?? false;
   try {
     if (req.port) {
-      run = await runOnPort(req.port, req, want, timeoutMs);
+      // One INFER reply may take 20x the estimate (at least 2 s) before it is asked for again.
+      const est = latencyEstimate(model, board);
+      run = await runOnPort(req.port, req, want, Math.min(timeoutMs, Math.max(2000, est ? (est.us / 1000) * 20 : 60_000)));
     } else {
       const t1 = performance.now();
       const project = await renderFirmware(model, { board, command: req.command ?? 'tinyforge validate --emulate' });
@@ -364,10 +370,10 @@ export async function validateModel(model: Model, req: ValidateRequest): Promise
 }
 
 /** A real board: open the port, check the firmware, run every vector. */
-async function runOnPort(port: string, req: ValidateRequest, want: ExpectedFirmware, timeoutMs: number): Promise<DeviceRun> {
+async function runOnPort(port: string, req: ValidateRequest, want: ExpectedFirmware, inferTimeoutMs: number): Promise<DeviceRun> {
   const t0 = performance.now();
-  const link = await SerialLink.open(port, { baudRate: req.baudRate ?? 115200 });
-  const session = new ValidationSession(link, { baudRate: req.baudRate ?? 115200, inferTimeoutMs: timeoutMs, where: `the board on ${port}` });
+  const link = await SerialLink.open(port, { baudRate: req.baudRate ?? 115200, binding: req.binding });
+  const session = new ValidationSession(link, { baudRate: req.baudRate ?? 115200, inferTimeoutMs, where: `the board on ${port}`, ...req.session });
   try {
     const hello = await session.handshake();
     session.check(want);

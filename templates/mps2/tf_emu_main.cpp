@@ -24,16 +24,15 @@ extern "C" __attribute__((noipa)) void perf_end(void) { tf_perf_marker = 2u; }
 #define TF_UART_STATE (*(volatile uint32_t*)(TF_UART_BASE + 4u))
 #define TF_UART_CTRL (*(volatile uint32_t*)(TF_UART_BASE + 8u))
 #define TF_UART_BAUDDIV (*(volatile uint32_t*)(TF_UART_BASE + 16u))
-// SysTick: a short period without interrupt. Each wrap lets QEMU's main loop
-// run, which is when the next byte from the host reaches the UART (without
-// it the first byte can wait about a second; with a 1 ms period the link
-// moves about one byte per millisecond). It is also the microsecond clock
-// (25 MHz core).
+// SysTick: a 1 ms period without interrupt. It keeps QEMU's main loop waking
+// up, so bytes from the host reach the UART at once (otherwise the first one
+// can wait about a second; shorter periods only slow the emulator down), and
+// it is the microsecond clock (25 MHz core).
 #define TF_SYST_CSR (*(volatile uint32_t*)0xE000E010u)
 #define TF_SYST_RVR (*(volatile uint32_t*)0xE000E014u)
 #define TF_SYST_CVR (*(volatile uint32_t*)0xE000E018u)
 #ifndef TF_SYST_PERIOD_US
-#define TF_SYST_PERIOD_US 20u
+#define TF_SYST_PERIOD_US 1000u
 #endif
 #define TF_SYST_PERIOD_TICKS (TF_SYST_PERIOD_US * 25u)
 

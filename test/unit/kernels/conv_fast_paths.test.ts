@@ -12,6 +12,7 @@ import { computePaddingHeightWidth } from '../../../sim/kernels/_conv_common.js'
 import { conv2dKernel } from '../../../sim/kernels/conv_2d.js';
 import { depthwiseConv2dKernel } from '../../../sim/kernels/depthwise_conv_2d.js';
 import { calculateActivationRangeQuantized, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../sim/math/fixedpoint.js';
+import type { Kernel } from '../../../sim/kernels/types.js';
 import { runOp } from './_op_harness.js';
 
 function rng(seed: number): (n: number) => number {
@@ -71,7 +72,8 @@ function runCase(c: Case, r: (n: number) => number): void {
   const options = c.depthwise
     ? { padding: c.padding, strideW: c.sw, strideH: c.sh, depthMultiplier: c.dm, activation: c.activation, dilationW: c.dw, dilationH: c.dh }
     : { padding: c.padding, strideW: c.sw, strideH: c.sh, activation: c.activation, dilationW: c.dw, dilationH: c.dh, quantizedBiasType: 'float32' };
-  const run = runOp(c.depthwise ? depthwiseConv2dKernel : conv2dKernel, c.depthwise ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', options, [
+  const kernel = (c.depthwise ? depthwiseConv2dKernel : conv2dKernel) as Kernel<unknown>;
+  const run = runOp(kernel, c.depthwise ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', options, [
     { dtype: 'int8', shape: [c.n, c.h, c.w, c.inC], scale: sIn, zeroPoint: c.zpIn },
     { dtype: 'int8', shape: wShape, scale: wScales, zeroPoint: wScales.map(() => 0), axis: c.depthwise ? 3 : 0, data: wts },
     { dtype: 'int32', shape: [c.outC], scale: wScales.map((s) => s * sIn), zeroPoint: wScales.map(() => 0), data: bias },
