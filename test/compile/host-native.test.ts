@@ -98,7 +98,11 @@ describe.runIf(HAVE_GXX)('native engine, host build (g++ -Werror) against golden
     for (const c of goldenCases()) {
       const missing = missingOps(c);
       if (missing.length > 0) {
-        it.skip(`${c.name} (no native emitter for ${missing.join(', ')})`, () => {});
+        // Ops without a native kernel must be refused with a typed error naming them (never mis-generated).
+        it(`${c.name} is refused: no native emitter for ${missing.join(', ')}`, async () => {
+          const model = await loadModel(c.modelPath);
+          expect(() => renderProject(model, { board: { id: 'host' } })).toThrow(GenerateError);
+        });
       } else if (c.meta.kind === 'must_reject') {
         it(`${c.name} is refused, as TFLM refuses it`, async () => {
           const model = await loadModel(c.modelPath);
