@@ -16,12 +16,16 @@
  * Speed: per output pixel, the in-image taps are listed once; output channels
  * are then processed 4 at a time with the running sums in registers (short
  * contiguous runs of input and weights per tap), and requantized in one pass.
+ * int8: the input is first copied into a buffer
+ * bordered with zp_in, so no tap needs a bounds check and there are no tap
+ * lists; two pixels per pass (each weight load serves both) sum w * x on the
+ * raw values, and -zp_in * sum(w) over the window is folded into the bias.
  */
 import type { OptionsByKind } from '../ir/types.js';
 import type { Kernel } from './types.js';
 import {
   type OutputKind as OutputKindT, type Requant, OutputKind, computePaddingHeightWidth, constantFilterInt8, dims4,
-  populateConvolutionQuantizationParams, readBias, requantize, zeroPointOf,
+  populateConvolutionQuantizationParams, readBias, requantize, requantizeInt8, zeroPointOf,
 } from './_conv_common.js';
 import { fuseMultipliers } from '../math/fused_quantized_multiplier.js';
 
@@ -52,9 +56,22 @@ interface OpData {
   /** Scratch: the in-image taps of the current pixel (input offset, weight offset). */
   tapInput: Int32Array;
   tapWeight: Int32Array;
-  /** Scratch: the out_C accumulators of one output pixel. */
+  /** Scratch: the out_C accumulators of one output pixel (two pixels in pixelPair). */
   acc: Float64Array;
   rq: Requant;
+  /** int8 (else null): rq with bias - zp_in * sum(w over the window) per channel. */
+  rqFolded: Requant | null;
+  /**
+   * int8 (else null): the input surrounded by zp_in, large
+   * enough for every window plus one extra output column (pixel pairs), as
+   * [batch][paddedH][paddedW][inC]. Its border is written once at prepare.
+   */
+  padded: Int8Array | null;
+  /** Padded image size; the input starts at row padH, column padW. */
+  paddedH: number;
+  paddedW: number;
+  /** Input channel of each output channel: floor(oc / depth_multiplier). */
+  inputChannelOf: Int32Array;
 }
 
 export const depthwiseConv2dKernel: Kernel<OpData> = {
@@ -90,6 +107,31 @@ export const depthwiseConv2dKernel: Kernel<OpData> = {
     const weights = new Float64Array(filterH * filterW * outC);
     for (let i = 0; i < weights.length; i++) weights[i] = w[i]!;
 
+    const rq: Requant = {
+      bias: biasValues.values, biasBig: biasValues.big, multiplier: q.multiplier, shift: q.shift,
+      outZp: int8 ? zeroPointOf(output) : 0, actMin: q.actMin, actMax: q.actMax,
+      fused: fuseMultipliers(q.multiplier, q.shift),
+    };
+    let rqFolded: Requant | null = null;
+    let padded: Int8Array | null = null;
+    let paddedH = 0;
+    let paddedW = 0;
+    const inputChannelOf = new Int32Array(outC);
+    for (let oc = 0; oc < outC; oc++) inputChannelOf[oc] = Math.floor(oc / dm);
+    if (int8) {
+      paddedH = Math.max(pad.height + inH, (outH - 1) * o.strideH + o.dilationH * (filterH - 1) + 1);
+      paddedW = Math.max(pad.width + inW, outW * o.strideW + o.dilationW * (filterW - 1) + 1);
+      padded = new Int8Array(batches * paddedH * paddedW * inC).fill(zeroPointOf(input));
+      const folded = new Float64Array(outC);
+      const zpIn = zeroPointOf(input);
+      for (let oc = 0; oc < outC; oc++) {
+        let sw = 0;
+        for (let t = 0; t < filterH * filterW; t++) sw += w[t * outC + oc]!;
+        folded[oc] = biasValues.values[oc]! - zpIn * sw;
+      }
+      rqFolded = { ...rq, bias: folded };
+    }
+
     return {
       kind: int8 ? OutputKind.Int8 : OutputKind.Int16Acc64,
       input: int8 ? ctx.int8(input) : ctx.int16(input),
@@ -101,18 +143,18 @@ export const depthwiseConv2dKernel: Kernel<OpData> = {
       weights,
       tapInput: new Int32Array(filterH * filterW),
       tapWeight: new Int32Array(filterH * filterW),
-      acc: new Float64Array(outC),
-      rq: {
-        bias: biasValues.values, biasBig: biasValues.big, multiplier: q.multiplier, shift: q.shift,
-        outZp: int8 ? zeroPointOf(output) : 0, actMin: q.actMin, actMax: q.actMax,
-        fused: fuseMultipliers(q.multiplier, q.shift),
-      },
+      acc: new Float64Array(2 * outC),
+      rq, rqFolded, padded, paddedH, paddedW, inputChannelOf,
     };
   },
   eval(d) {
     const { input, output, inputOffset, batches, inH, inW, inC, outH, outW, outC, filterH, filterW, depthMultiplier: dm,
       strideH, strideW, dilationH, dilationW, padH, padW, weights, tapInput, tapWeight, acc, rq, kind } = d;
     const oc4 = outC & ~3;
+    if (d.padded !== null && d.rqFolded !== null) {
+      evalPadded(d, input as Int8Array, output as Int8Array, d.padded, d.rqFolded);
+      return;
+    }
     for (let b = 0; b < batches; b++) {
       for (let oy = 0; oy < outH; oy++) {
         const y0 = oy * strideH - padH;
@@ -167,3 +209,107 @@ export const depthwiseConv2dKernel: Kernel<OpData> = {
     }
   },
 };
+
+/**
+ * int8. The input is copied into the zp_in-bordered
+ * buffer, where every window is in bounds: an out-of-image tap then adds
+ * w * zp_in, which the folded bias (-zp_in * sum(w) over the whole window)
+ * cancels, leaving TFLM's sum over the in-image taps of w * (x - zp_in).
+ */
+function evalPadded(d: OpData, input: Int8Array, output: Int8Array, padded: Int8Array, rq: Requant): void {
+  const { batches, inH, inW, inC, outH, outW, outC, padH, padW, paddedH, paddedW, strideH, strideW, acc } = d;
+  const rowLen = inW * inC;
+  for (let b = 0; b < batches; b++) {
+    for (let iy = 0; iy < inH; iy++) {
+      const src = (b * inH + iy) * rowLen;
+      padded.set(input.subarray(src, src + rowLen), ((b * paddedH + iy + padH) * paddedW + padW) * inC);
+    }
+  }
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const rowBase = (b * paddedH + oy * strideH) * paddedW;
+      for (let ox = 0; ox < outW; ox += 2) {
+        pixelPair(d, padded, (rowBase + ox * strideW) * inC);
+        const o = ((b * outH + oy) * outW + ox) * outC;
+        requantizeInt8(rq, acc, 0, 0, outC, output, o);
+        // The second pixel of the last pair may lie past the row (its window is still in the buffer).
+        if (ox + 1 < outW) requantizeInt8(rq, acc, outC, 0, outC, output, o + outC);
+      }
+    }
+  }
+}
+
+/**
+ * Raw sums w * x for two horizontally adjacent output pixels whose windows
+ * start at padded[x0] and padded[x0 + strideW * inC]: 4 channels x 2 pixels in
+ * registers, each weight load serving both. Into acc[0..outC) and acc[outC..2 outC).
+ */
+function pixelPair(d: OpData, src: Int8Array, x0: number): void {
+  const { inC, outC, filterH, filterW, strideW, dilationH, dilationW, paddedW, weights, acc, inputChannelOf } = d;
+  const oc4 = outC & ~3;
+  const pixelB = strideW * inC;
+  const tapStep = dilationW * inC;
+  const rowStep = dilationH * paddedW * inC;
+  let oc = 0;
+  for (; oc < oc4; oc += 4) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    let wo = oc;
+    // The 4 channels' input channels (oc .. oc + 3 for depth multiplier 1).
+    const i0 = inputChannelOf[oc]!;
+    const i1 = inputChannelOf[oc + 1]!;
+    const i2 = inputChannelOf[oc + 2]!;
+    const i3 = inputChannelOf[oc + 3]!;
+    for (let fy = 0; fy < filterH; fy++) {
+      let xo = x0 + fy * rowStep;
+      for (let fx = 0; fx < filterW; fx++) {
+        const u0 = weights[wo]!;
+        const u1 = weights[wo + 1]!;
+        const u2 = weights[wo + 2]!;
+        const u3 = weights[wo + 3]!;
+        const xb = xo + pixelB;
+        a0 += u0 * src[xo + i0]!;
+        a1 += u1 * src[xo + i1]!;
+        a2 += u2 * src[xo + i2]!;
+        a3 += u3 * src[xo + i3]!;
+        b0 += u0 * src[xb + i0]!;
+        b1 += u1 * src[xb + i1]!;
+        b2 += u2 * src[xb + i2]!;
+        b3 += u3 * src[xb + i3]!;
+        xo += tapStep;
+        wo += outC;
+      }
+    }
+    acc[oc] = a0;
+    acc[oc + 1] = a1;
+    acc[oc + 2] = a2;
+    acc[oc + 3] = a3;
+    acc[outC + oc] = b0;
+    acc[outC + oc + 1] = b1;
+    acc[outC + oc + 2] = b2;
+    acc[outC + oc + 3] = b3;
+  }
+  for (; oc < outC; oc++) {
+    let a = 0;
+    let bb = 0;
+    let wo = oc;
+    for (let fy = 0; fy < filterH; fy++) {
+      let xo = x0 + fy * rowStep + inputChannelOf[oc]!;
+      for (let fx = 0; fx < filterW; fx++) {
+        const u = weights[wo]!;
+        a += u * src[xo]!;
+        bb += u * src[xo + pixelB]!;
+        xo += tapStep;
+        wo += outC;
+      }
+    }
+    acc[oc] = a;
+    acc[outC + oc] = bb;
+  }
+}

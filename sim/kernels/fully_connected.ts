@@ -31,7 +31,10 @@
  * weight rows are packed into one double, w_a + 2^26 w_b: one multiply-add
  * per element then yields both dot products, A + 2^26 B, exactly
  * (|A|, |B| <= 2047 * 128 * 128 < 2^25, so the total stays below 2^52 and A
- * is recovered by rounding s / 2^26). About 2.5x faster than the int8 loop.
+ * is recovered by rounding s / 2^26); sim/kernels/_packed_dot.ts holds the
+ * packing and the dot loop (two pairs per pass). About 2.5x faster than the
+ * int8 loop. The int32 output stage is MultiplyByQuantizedMultiplier in one
+ * rounding step (sim/math/fused_quantized_multiplier.ts, exact for all int32).
  */
 import type { Tensor } from '../ir/types.js';
 import {
@@ -42,11 +45,9 @@ import {
   quantizeMultiplier,
 } from '../math/fixedpoint.js';
 import type { Kernel, PrepareContext } from './types.js';
+import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
+import { type FusedMultipliers, WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiplyWide } from '../math/fused_quantized_multiplier.js';
 
-/** Row-pair packing factor (see the header): 2^26. */
-const PACK = 67108864;
-/** Packing is exact while depth * 128 * 128 < 2^25. */
-const PACK_MAX_DEPTH = 2047;
 
 /** Accumulator flavour, fixed at prepare. */
 const Acc = {
@@ -89,6 +90,13 @@ interface OpData {
   packed: Float64Array | null;
   /** One batch of input as doubles, for the packed loop. */
   xScratch: Float64Array;
+  /** The packed loop's dot products for one batch. */
+  dots: Int32Array;
+  /**
+   * The int32 MultiplyByQuantizedMultiplier in one step (fusedMultiplyWide,
+   * exact for every int32 input), or null when some shift is beyond its range.
+   */
+  fused: FusedMultipliers | null;
 }
 
 /** Scale and zero point TFLM puts in TfLiteTensor.params (entry 0), or null when there are none. */
@@ -158,29 +166,6 @@ function dotInt16(w: Int8Array, wo: number, x: Int16Array, xo: number, n: number
     s1 += w[wo + k + 2]! * x[xo + k + 2]! + w[wo + k + 3]! * x[xo + k + 3]!;
   }
   for (; k < n; k++) s0 += w[wo + k]! * x[xo + k]!;
-  return s0 + s1;
-}
-
-function packRows(w: Int8Array, rows: number, depth: number): Float64Array {
-  const pairs = (rows + 1) >> 1;
-  const packed = new Float64Array(pairs * depth);
-  for (let p = 0; p < pairs; p++) {
-    const a = 2 * p * depth;
-    const hasB = 2 * p + 1 < rows;
-    for (let k = 0; k < depth; k++) packed[p * depth + k] = w[a + k]! + (hasB ? PACK * w[a + depth + k]! : 0);
-  }
-  return packed;
-}
-
-function dotF64(w: Float64Array, wo: number, x: Float64Array, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let k = 0;
-  for (; k + 3 < n; k += 4) {
-    s0 += w[wo + k]! * x[k]! + w[wo + k + 1]! * x[k + 1]!;
-    s1 += w[wo + k + 2]! * x[k + 2]! + w[wo + k + 3]! * x[k + 3]!;
-  }
-  for (; k < n; k++) s0 += w[wo + k]! * x[k]!;
   return s0 + s1;
 }
 
@@ -305,34 +290,41 @@ function prepare(ctx: PrepareContext): OpData {
     rowTerm: new Float64Array(outDepth),
     dynamicRows: filter.data === null || (bias !== null && bias.data === null),
     bias: biasArr,
-    packed: pack ? packRows(weights, outDepth, depth) : null,
+    packed: pack ? packRowPairs(weights, 0, outDepth, depth) : null,
     xScratch: new Float64Array(pack ? depth : 0),
+    dots: new Int32Array(pack ? outDepth : 0),
+    fused: shift.every((v) => -v <= WIDE_MAX_SHIFT) ? fuseMultipliers(multiplier, shift) : null,
   };
   buildRowTerms(d);
   return d;
 }
 
-/** int32 accumulator tail: + row term (bias, zero-point fold), wrap, rescale, clamp. */
-function finishInt32(d: OpData, index: number, oc: number, dot: number): void {
-  let v = multiplyByQuantizedMultiplier((dot + d.rowTerm[oc]!) | 0, d.multiplier[oc]!, d.shift[oc]!);
-  v = (v + d.outputZeroPoint) | 0;
-  d.output[index] = v < d.actMin ? d.actMin : v > d.actMax ? d.actMax : v;
-}
-
 function evalPacked(d: OpData, packed: Float64Array): void {
-  const { input, xScratch, batches, depth, outDepth } = d;
-  const pairs = (outDepth + 1) >> 1;
+  const { input, xScratch, dots, batches, depth, outDepth } = d;
   for (let b = 0; b < batches; b++) {
     const xo = b * depth;
     for (let k = 0; k < depth; k++) xScratch[k] = input[xo + k]!;
-    const oo = b * outDepth;
-    for (let p = 0; p < pairs; p++) {
-      const s = dotF64(packed, p * depth, xScratch, depth);
-      const hi = Math.round(s / PACK);
-      const oc = 2 * p;
-      finishInt32(d, oo + oc, oc, s - hi * PACK);
-      if (oc + 1 < outDepth) finishInt32(d, oo + oc + 1, oc + 1, hi);
+    packedRowDots(packed, outDepth, depth, xScratch, dots, 0);
+    finishRowInt32(d, dots, b * outDepth);
+  }
+}
+
+/** int32 accumulator tail for a whole output row: + row term (bias, zero-point fold), wrap, rescale, zp, clamp. */
+function finishRowInt32(d: OpData, dots: Int32Array, oo: number): void {
+  const { output, outDepth, rowTerm, fused, multiplier, shift, outputZeroPoint, actMin, actMax } = d;
+  if (fused !== null) {
+    const { leftMul, multiplier: m, roundPos, roundNeg, scale } = fused;
+    for (let oc = 0; oc < outDepth; oc++) {
+      let v = fusedMultiplyWide((dots[oc]! + rowTerm[oc]!) | 0, leftMul[oc]!, m[oc]!, roundPos[oc]!, roundNeg[oc]!, scale[oc]!);
+      v = (v + outputZeroPoint) | 0;
+      output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;
     }
+    return;
+  }
+  for (let oc = 0; oc < outDepth; oc++) {
+    let v = multiplyByQuantizedMultiplier((dots[oc]! + rowTerm[oc]!) | 0, multiplier[oc]!, shift[oc]!);
+    v = (v + outputZeroPoint) | 0;
+    output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;
   }
 }
 
@@ -356,7 +348,11 @@ function evalFc(d: OpData): void {
       if (int64) {
         v = mbqmInt64(dot + rowTerm[oc]!, multiplier[oc]!, shift[oc]!);
       } else {
-        v = multiplyByQuantizedMultiplier((dot + rowTerm[oc]!) | 0, multiplier[oc]!, shift[oc]!);
+        const x = (dot + rowTerm[oc]!) | 0;
+        const f = d.fused;
+        v = f !== null
+          ? fusedMultiplyWide(x, f.leftMul[oc]!, f.multiplier[oc]!, f.roundPos[oc]!, f.roundNeg[oc]!, f.scale[oc]!)
+          : multiplyByQuantizedMultiplier(x, multiplier[oc]!, shift[oc]!);
       }
       v = (v + outputZeroPoint) | 0;
       output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;

@@ -22,10 +22,17 @@
  * - The state shift moves the whole flat buffer left by one element (across
  *   filters and batches); the freed last slot of each filter row is then
  *   overwritten by the feature matmul.
+ *
+ * Speed: the feature matmul uses packed row pairs (sim/kernels/_packed_dot.ts;
+ * raw int8 input, zero point folded out), both rescales the one-step
+ * MultiplyByQuantizedMultiplier (sim/math/fused_quantized_multiplier.ts,
+ * exact for every int32 accumulator), the time matmul four running sums.
  */
 import type { Tensor } from '../ir/types.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../math/fixedpoint.js';
 import type { Kernel, PrepareContext } from './types.js';
+import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
+import { WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiplyWide } from '../math/fused_quantized_multiplier.js';
 
 interface OpData {
   input: Int8Array;
@@ -57,6 +64,23 @@ interface OpData {
   timeRowTerm: Float64Array;
   /** Per batch x filter: the time-matmul results (TFLM's int32 scratch). */
   scratch: Int32Array;
+  /** Feature weights as packed row pairs (sim/kernels/_packed_dot.ts), or null when inputSize > PACK_MAX_DEPTH. */
+  featurePacked: Float64Array | null;
+  /** Scratch: one batch of input as doubles, and the filters' feature dot products. */
+  x: Float64Array;
+  featureDot: Int32Array;
+  /** e1 in the one-step form (sim/math/fused_quantized_multiplier.ts, fusedMultiplyWide); NaN scale = use the reference helper. */
+  f1Mul: number;
+  f1Left: number;
+  f1RoundPos: number;
+  f1RoundNeg: number;
+  f1Scale: number;
+  /** e2 likewise. */
+  f2Mul: number;
+  f2Left: number;
+  f2RoundPos: number;
+  f2RoundNeg: number;
+  f2Scale: number;
 }
 
 function params(t: Tensor): { scale: number; zeroPoint: number } | null {
@@ -146,7 +170,25 @@ export const svdfKernel: Kernel<OpData> = {
       featureRowTerm,
       timeRowTerm,
       scratch: new Int32Array(batches * filters),
+      featurePacked: inputSize <= PACK_MAX_DEPTH ? packRowPairs(wfArr, 0, filters, inputSize) : null,
+      x: new Float64Array(inputSize),
+      featureDot: new Int32Array(filters),
+      f1Mul: 0, f1Left: 1, f1RoundPos: 0, f1RoundNeg: 0, f1Scale: NaN,
+      f2Mul: 0, f2Left: 1, f2RoundPos: 0, f2RoundNeg: 0, f2Scale: NaN,
     };
+    const fused = fuseMultipliers(Int32Array.of(e1.multiplier, e2.multiplier), Int32Array.of(e1.shift, e2.shift));
+    if (fused && -e1.shift <= WIDE_MAX_SHIFT && -e2.shift <= WIDE_MAX_SHIFT) {
+      d.f1Mul = fused.multiplier[0]!;
+      d.f1Left = fused.leftMul[0]!;
+      d.f1RoundPos = fused.roundPos[0]!;
+      d.f1RoundNeg = fused.roundNeg[0]!;
+      d.f1Scale = fused.scale[0]!;
+      d.f2Mul = fused.multiplier[1]!;
+      d.f2Left = fused.leftMul[1]!;
+      d.f2RoundPos = fused.roundPos[1]!;
+      d.f2RoundNeg = fused.roundNeg[1]!;
+      d.f2Scale = fused.scale[1]!;
+    }
     if (wf.data === null || wt.data === null) ctx.unsupported('feature and time weights must be constant');
     for (let f = 0; f < filters; f++) {
       let s = 0;
@@ -159,47 +201,83 @@ export const svdfKernel: Kernel<OpData> = {
     return d;
   },
   eval(d) {
-    const { input, featureWeights, timeWeights, bias, state, output, batches, inputSize, filters, units, rank, memory } = d;
-    const { stateMin, stateMax, stateZeroPoint, outputZeroPoint, m1, s1, m2, s2, featureRowTerm, timeRowTerm, scratch } = d;
+    // Three stages in separate functions: V8 optimizes each small loop nest on its own.
+    d.state.copyWithin(0, 1);
+    featureStage(d);
+    timeStage(d);
+    outputStage(d);
+  },
+};
 
-    // Shift the whole state left by one element.
-    state.copyWithin(0, 1);
-
-    // Feature matmul into the newest slot of each filter's memory.
-    for (let b = 0; b < batches; b++) {
-      const xo = b * inputSize;
+/** The newest slot of each filter's memory: the rescaled feature dot products (state already shifted). */
+function featureStage(d: OpData): void {
+  const { input, featureWeights, state, batches, inputSize, filters, memory, stateMin, stateMax, stateZeroPoint, m1, s1, featureRowTerm } = d;
+  // Feature matmul into the newest slot of each filter's memory.
+  const { featurePacked, x, featureDot, f1Mul, f1Left, f1RoundPos, f1RoundNeg, f1Scale } = d;
+  for (let b = 0; b < batches; b++) {
+    const xo = b * inputSize;
+    if (featurePacked !== null) {
+      for (let c = 0; c < inputSize; c++) x[c] = input[xo + c]!;
+      packedRowDots(featurePacked, filters, inputSize, x, featureDot, 0);
+    } else {
       for (let f = 0; f < filters; f++) {
         const wo = f * inputSize;
         let dot = 0;
         for (let c = 0; c < inputSize; c++) dot += featureWeights[wo + c]! * input[xo + c]!;
-        let v = multiplyByQuantizedMultiplier((dot - featureRowTerm[f]!) | 0, m1, s1);
-        v = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
-        // Typed-array store wraps like static_cast<T>.
-        state[(b * filters + f) * memory + memory - 1] = stateZeroPoint + v;
+        featureDot[f] = dot;
       }
     }
+    for (let f = 0; f < filters; f++) {
+      const acc = (featureDot[f]! - featureRowTerm[f]!) | 0;
+      let v = f1Scale === f1Scale ? fusedMultiplyWide(acc, f1Left, f1Mul, f1RoundPos, f1RoundNeg, f1Scale) : multiplyByQuantizedMultiplier(acc, m1, s1);
+      v = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
+      // Typed-array store wraps like static_cast<T>.
+      state[(b * filters + f) * memory + memory - 1] = stateZeroPoint + v;
+    }
+  }
+}
 
-    // Time matmul: per batch x filter, sum_j wt[f][j] * (state[b][f][j] - zp_state).
-    for (let b = 0; b < batches; b++) {
-      for (let f = 0; f < filters; f++) {
-        const so = (b * filters + f) * memory;
-        const wo = f * memory;
-        let acc = 0;
-        for (let j = 0; j < memory; j++) acc += timeWeights[wo + j]! * state[so + j]!;
-        scratch[b * filters + f] = acc - timeRowTerm[f]!;
+/** Per batch x filter: the time-weighted sum of the state, zero point folded out. */
+function timeStage(d: OpData): void {
+  const { timeWeights, state, batches, filters, memory, timeRowTerm, scratch } = d;
+  // Time matmul: per batch x filter, sum_j wt[f][j] * (state[b][f][j] - zp_state).
+  // Four running sums (exact: |wt * state| <= 2^30, far below 2^53 in total).
+  for (let b = 0; b < batches; b++) {
+    for (let f = 0; f < filters; f++) {
+      const so = (b * filters + f) * memory;
+      const wo = f * memory;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let j = 0;
+      for (; j + 3 < memory; j += 4) {
+        a0 += timeWeights[wo + j]! * state[so + j]!;
+        a1 += timeWeights[wo + j + 1]! * state[so + j + 1]!;
+        a2 += timeWeights[wo + j + 2]! * state[so + j + 2]!;
+        a3 += timeWeights[wo + j + 3]! * state[so + j + 3]!;
       }
+      for (; j < memory; j++) a0 += timeWeights[wo + j]! * state[so + j]!;
+      scratch[b * filters + f] = a0 + a1 + (a2 + a3) - timeRowTerm[f]!;
     }
+  }
+}
 
-    // Bias + rank reduction, rescale, output zero point, int8 clamp.
-    for (let b = 0; b < batches; b++) {
-      for (let u = 0; u < units; u++) {
-        let acc = bias[u]!;
-        const so = b * filters + u * rank;
-        for (let r = 0; r < rank; r++) acc += scratch[so + r]!;
-        let v = (multiplyByQuantizedMultiplier(acc | 0, m2, s2) + outputZeroPoint) | 0;
-        v = v < -128 ? -128 : v > 127 ? 127 : v;
-        output[b * units + u] = v;
-      }
+/** Per unit: bias + rank reduction, rescaled to the int8 output. */
+function outputStage(d: OpData): void {
+  const { bias, output, batches, filters, units, rank, outputZeroPoint, m2, s2, scratch } = d;
+  // Bias + rank reduction, rescale, output zero point, int8 clamp.
+  const { f2Mul, f2Left, f2RoundPos, f2RoundNeg, f2Scale } = d;
+  for (let b = 0; b < batches; b++) {
+    for (let u = 0; u < units; u++) {
+      let sum = bias[u]!;
+      const so = b * filters + u * rank;
+      for (let r = 0; r < rank; r++) sum += scratch[so + r]!;
+      const acc = sum | 0;
+      const scaled = f2Scale === f2Scale ? fusedMultiplyWide(acc, f2Left, f2Mul, f2RoundPos, f2RoundNeg, f2Scale) : multiplyByQuantizedMultiplier(acc, m2, s2);
+      let v = (scaled + outputZeroPoint) | 0;
+      v = v < -128 ? -128 : v > 127 ? 127 : v;
+      output[b * units + u] = v;
     }
-  },
-};
+  }
+}

@@ -79,3 +79,29 @@ export function fusedMultiply(f: FusedMultipliers, c: number, x: number): number
   if (p < EXACT_LIMIT && p > -EXACT_LIMIT && t < EXACT_LIMIT && t > -EXACT_LIMIT) return Math.floor(t * f.scale[c]!);
   return NaN;
 }
+
+/** Largest right shift e for which fusedMultiplyWide is exact. */
+export const WIDE_MAX_SHIFT = 20;
+
+/**
+ * The single-step form for EVERY int32 x, valid when e = max(0, -shift) <=
+ * WIDE_MAX_SHIFT (arguments: channel constants from fuseMultipliers). When
+ * |p| >= 2^52, x' = 2^16 xh + xl (xl in [0, 2^16)) splits p = 2^16 ph + pl with
+ * ph = xh M (|ph| <= 2^46) and pl = xl M (< 2^47), both exact; with D =
+ * 2^(31+e) = 2^16 * 2^(15+e) and ph = qh 2^(15+e) + rh (0 <= rh < 2^(15+e)):
+ *   floor((p + R) / D) = qh + floor((2^16 rh + pl + R) / D),
+ * whose numerator is below 2^(31+e) + 2^47 + 2^(31+e) <= 2^53 for e <= 20.
+ * The rounding constant goes by the sign of x' (M = 0 gives 0 with either).
+ */
+export function fusedMultiplyWide(x: number, leftMul: number, multiplier: number, roundPos: number, roundNeg: number, scale: number): number {
+  const xs = Math.imul(x, leftMul);
+  const p = xs * multiplier;
+  const r = xs < 0 ? roundNeg : roundPos;
+  // |p| < 2^52 and R <= 2^30 + 2^50: p + R is exact.
+  if (p < 4503599627370496 && p > -4503599627370496) return Math.floor((p + r) * scale);
+  const ph = (xs >> 16) * multiplier;
+  const hScale = scale * 65536; // 2^-(15+e)
+  const qh = Math.floor(ph * hScale);
+  const rh = ph - qh / hScale;
+  return qh + Math.floor((rh * 65536 + (xs & 0xffff) * multiplier + r) * scale);
+}

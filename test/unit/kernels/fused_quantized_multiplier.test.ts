@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { fuseMultipliers, fusedMultiply } from '../../../sim/math/fused_quantized_multiplier.js';
+import { WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiply, fusedMultiplyWide } from '../../../sim/math/fused_quantized_multiplier.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../sim/math/fixedpoint.js';
 
 /** xorshift32, deterministic. */
@@ -88,5 +88,33 @@ describe('single-step MultiplyByQuantizedMultiplier', () => {
   it('refuses shifts it cannot fuse', () => {
     expect(fuseMultipliers(Int32Array.of(1 << 30), Int32Array.of(31))).toBeNull();
     expect(fuseMultipliers(Int32Array.of(1 << 30), Int32Array.of(-32))).toBeNull();
+  });
+});
+
+describe('single-step MultiplyByQuantizedMultiplier, full int32 range (fusedMultiplyWide)', () => {
+  it('equals the reference for every int32 x on edge and random values, shifts -20..30', () => {
+    const r = rng(4242);
+    const mults = [0, 1 << 30, (1 << 30) + 1, 1518500250, 2147483647, 1548707584];
+    for (let i = 0; i < 30; i++) mults.push((1 << 30) + (r() & 0x3fffffff));
+    const xs: number[] = [0, 1, -1, 2147483647, -2147483648, 2147483646, -2147483647, 2146447126, -2146447126];
+    for (let b = 0; b <= 31; b++) {
+      const v = 2 ** b;
+      xs.push(v | 0, -v | 0, (v - 1) | 0, (-(v - 1)) | 0, (v + 1) | 0, (-(v + 1)) | 0);
+    }
+    for (let i = 0; i < 400; i++) xs.push(r() | 0);
+    let slow = 0;
+    for (let s = -WIDE_MAX_SHIFT; s <= 30; s++) {
+      const f = fuseMultipliers(Int32Array.from(mults), Int32Array.from(mults.map(() => s)))!;
+      for (let c = 0; c < mults.length; c++) {
+        for (const x of xs) {
+          const got = fusedMultiplyWide(x, f.leftMul[c]!, f.multiplier[c]!, f.roundPos[c]!, f.roundNeg[c]!, f.scale[c]!);
+          const want = multiplyByQuantizedMultiplier(x, mults[c]!, s);
+          if (got !== want) throw new Error(`x=${x} M=${mults[c]} shift=${s}: wide ${got}, reference ${want}`);
+          if (Math.abs(x * mults[c]!) >= 2 ** 52) slow++;
+        }
+      }
+    }
+    // The split branch was exercised.
+    expect(slow).toBeGreaterThan(10000);
   });
 });
