@@ -1,5 +1,6 @@
 /** `tinyforge analyze MODEL --board ID|PATH [--engine native|tflm] [--rate HZ] [--battery MAH] [--json] [--html FILE]`. */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { loadModel } from '../../lib/load.js';
 import { analyzeExitCode, analyzeModel, hintAlternatives, type AnalyzeReport, type Engine } from '../../lib/analyze.js';
 import { UsageError, formatProblem } from '../../lib/errors.js';
@@ -29,8 +30,11 @@ export default async function analyze(path: string, opts: AnalyzeFlags): Promise
   const report = await analyzeModel(model, opts.board, { engine: engine as Engine, rateHz, batteryMah });
   if (typeof opts.html === 'string') {
     const file = opts.html;
-    await writeFile(file, renderReportHtml(report)).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError('cannot-write', `cannot write the HTML report to ${file}: ${e.code ?? e.message}`, 'pass --html a path in an existing, writable folder', { file });
+    // The report's folder is created like generate's --out is; an existing file is a report we wrote before.
+    await mkdir(dirname(file), { recursive: true })
+      .then(() => writeFile(file, renderReportHtml(report)))
+      .catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError('cannot-write', `cannot write the HTML report to ${file}: ${e.code ?? e.message}`, 'pass --html a path in a writable folder', { file });
     });
   }
   if (opts.json) {

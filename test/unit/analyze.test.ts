@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeExitCode, analyzeModel, type AnalyzeReport } from '../../lib/analyze.js';
 import { renderReportHtml } from '../../lib/report-html.js';
@@ -292,9 +293,18 @@ describe('tinyforge analyze (CLI)', () => {
   });
 
   it('an --html path that cannot be written: exit 2', () => {
-    const r = tinyforge('analyze', EXAMPLE, '--board', BOARD, '--html', join(ROOT, 'no-such-dir', 'r.html'));
+    // Its "folder" is the model file itself.
+    const r = tinyforge('analyze', EXAMPLE, '--board', BOARD, '--html', join(EXAMPLE, 'r.html'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/cannot write the HTML report to .*no-such-dir.*ENOENT/);
+    expect(r.stderr).toMatch(/cannot write the HTML report to .*r\.html: (ENOTDIR|EEXIST)/);
+  });
+
+  it('--html creates the report\'s folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-html-'));
+    const file = join(dir, 'new', 'deeper', 'r.html');
+    const r = tinyforge('analyze', EXAMPLE, '--board', BOARD, '--html', file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/<svg/);
   });
 
   it('a missing model file: exit 2', () => {
