@@ -41,9 +41,9 @@ import {
   calculateActivationRangeQuantized,
   f32,
   multiplyByQuantizedMultiplier,
-  multiplyByQuantizedMultiplierInt64,
   quantizeMultiplier,
 } from '../math/fixedpoint.js';
+import { multiplyByQuantizedMultiplierInt64Number } from '../math/multiply_by_quantized_multiplier_int64.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
 import { type FusedMultipliers, WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiplyWide } from '../math/fused_quantized_multiplier.js';
@@ -127,22 +127,6 @@ function buildRowTerms(d: OpData): void {
     const exact = b + inputOffset * s;
     rowTerm[oc] = d.acc === Acc.Int32 ? exact | 0 : exact;
   }
-}
-
-/**
- * int64 MultiplyByQuantizedMultiplier on an exact double: plain doubles while
- * x * m16 and the rounding term stay below 2^53 (every realistic case),
- * otherwise the BigInt helper.
- */
-function mbqmInt64(x: number, multiplier: number, shift: number): number {
-  const total = 15 - shift;
-  if (total >= 1 && total <= 52 && x < 137438953472 && x > -137438953472) {
-    // |x| < 2^37 and m16 < 2^15: |x * m16| < 2^52, and the rounding term is at most 2^51.
-    const m16 = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
-    const scale = 2 ** total;
-    return Math.floor((x * m16 + scale / 2) / scale) | 0;
-  }
-  return multiplyByQuantizedMultiplierInt64(BigInt(x), multiplier, shift);
 }
 
 function dotInt8(w: Int8Array, wo: number, x: Int8Array, xo: number, n: number): number {
@@ -346,7 +330,7 @@ function evalFc(d: OpData): void {
         : dotInt16(filter, oc * depth, input as Int16Array, xo, depth);
       let v: number;
       if (int64) {
-        v = mbqmInt64(dot + rowTerm[oc]!, multiplier[oc]!, shift[oc]!);
+        v = multiplyByQuantizedMultiplierInt64Number(dot + rowTerm[oc]!, multiplier[oc]!, shift[oc]!);
       } else {
         const x = (dot + rowTerm[oc]!) | 0;
         const f = d.fused;

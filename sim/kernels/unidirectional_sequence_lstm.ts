@@ -41,6 +41,7 @@
 import type { Tensor } from '../ir/types.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteRound } from '../math/fixedpoint.js';
 import { logisticInt16, tanhInt16 } from '../math/int16_activations.js';
+import { checkedLog2 } from '../math/checked_log2.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
 
@@ -111,12 +112,6 @@ function weightScale(ctx: PrepareContext, t: Tensor, what: string): number {
   }
   if ((q.zeroPoint[0] ?? 0) !== 0) ctx.unsupported(`${what} weights have zero point ${q.zeroPoint[0]} (must be 0)`);
   return q.scale[0]!;
-}
-
-/** tflite::CheckedLog2 in float32: the rounded exponent, whether or not the scale is a power of two. */
-function checkedLog2(x: number): number {
-  const inv = f32(1 / f32(Math.log(2)));
-  return tfliteRound(f32(f32(Math.log(x)) * inv));
 }
 
 export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
@@ -223,7 +218,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
     const ig = quantizeMultiplier((gateOut * gateOut) / sC);
     const ho = quantizeMultiplier((gateOut * gateOut) / sH);
 
-    let tanhShift = 12 + checkedLog2(sC);
+    let tanhShift = 12 + checkedLog2(sC).log2;
     let tanhMult = 0;
     if (tanhShift < 0) {
       tanhShift = -tanhShift;
