@@ -39,7 +39,7 @@
  *   function serves both orders.
  */
 import type { Tensor } from '../ir/types.js';
-import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteRound } from '../math/fixedpoint.js';
+import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../math/fixedpoint.js';
 import { logisticInt16, tanhInt16 } from '../math/int16_activations.js';
 import { checkedLog2 } from '../math/checked_log2.js';
 import type { Kernel, PrepareContext } from './types.js';
