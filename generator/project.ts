@@ -23,6 +23,8 @@ import { cBanner, hashBanner, type BannerInfo } from './banner.js';
 import { cText, isSketchName, sketchName } from './names.js';
 import { buildNativeProgram, type NativeProgram } from './native/emit.js';
 import { buildTflmProgram, type TflmBoard, type TflmProgram } from './tflm/emit.js';
+import { renderSensorFiles, type SensorBoardEntry } from './sensor.js';
+import type { ResolvedPipeline } from '../lib/pipeline.js';
 
 export interface BoardForGenerate {
   id: string;
@@ -41,12 +43,17 @@ export interface GenerateOptions {
   name?: string;
   /** Inference period of the always-on loop, ms. */
   periodMs?: number;
+  /** Sensor capture and pre-processing (lib/pipeline.ts); without it the loop feeds a test pattern. */
+  pipeline?: ResolvedPipeline | null;
+  /** Estimated ms per inference on the board: sizes the capture ring. */
+  latencyMs?: number;
 }
 
 export interface GeneratedProject {
   name: string;
   files: Map<string, string>;
   program: NativeProgram;
+  pipeline: ResolvedPipeline | null;
 }
 
 /** `--engine tflm`: the same sketch around a TFLite Micro interpreter. */
@@ -55,6 +62,7 @@ export interface GeneratedTflmProject {
   files: Map<string, string>;
   engine: 'tflm';
   tflm: TflmProgram;
+  pipeline: ResolvedPipeline | null;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -154,16 +162,49 @@ export function renderProject(model: Model, opts: GenerateOptions): GeneratedPro
   };
 
   const sha256Bytes = (model.sha256.match(/../g) ?? []).map((h) => `0x${h}`).join(', ');
+  const pipeline = opts.pipeline ?? null;
   // User text, printed in a comment: escaped like model strings.
-  const sensor = cText(opts.sensor ?? 'test-pattern', 40);
+  const sensor = cText(pipeline?.sensor ?? opts.sensor ?? 'test-pattern', 40);
+  // Sensor capture: the board's HAL for it plus the portable front end and loop.
+  let sensorUnits: string[] = [];
+  let sensorPart = '';
+  const sensorKernels: string[] = [];
+  const putSensor = () => {
+    if (!pipeline) return;
+    const sensors = (opts.board.sensors ?? []) as SensorBoardEntry[];
+    const entry = sensors.find((s) => s.kind === pipeline.sensor);
+    if (!entry) {
+      throw new GenerateError('no-sensor', `board ${cText(opts.board.id)} has no ${pipeline.sensor}`, `choose a board that has one (tinyforge boards lists them), or another --sensor`, { board: opts.board.id });
+    }
+    sensorPart = cText(entry.part, 60);
+    const sf = renderSensorFiles(TEMPLATES_DIR, model, pipeline, { id: opts.board.id, sensor: { kind: entry.kind, part: entry.part, hal: entry.hal ?? null, header: entry.header ?? null, facts: entry.facts ?? {} } }, { latencyMs: opts.latencyMs });
+    for (const [f, content] of sf.files) {
+      if (f === 'tf_fixedpoint.h' && engine === 'native') continue; // the native runtime already has it
+      put(`src/tinyforge/${f}`, content);
+    }
+    sensorKernels.push(...sf.kernels);
+    sensorUnits = sf.units;
+  };
   // The Arduino sketch and the app around the model: the same for both engines.
+  // With a sensor the app runs the always-on loop of tf_loop.cpp; without one, a test pattern.
   const putApp = (view: object) => {
     const appDir = join(TEMPLATES_DIR, 'arduino');
     if (!existsSync(appDir)) return;
+    const appView = { ...view, sensorPart };
     for (const f of readdirSync(appDir).sort()) {
-      if (f === 'sketch.ino.hbs') put(`${name}.ino`, render('arduino/sketch.ino.hbs', view));
-      else if (f.endsWith('.hbs')) put(`src/tinyforge/${f.slice(0, -4)}`, render(`arduino/${f}`, view));
+      if (f === 'sketch.ino.hbs') put(`${name}.ino`, render('arduino/sketch.ino.hbs', appView));
+      else if (f === 'tinyforge_app.cpp.hbs' || f === 'tinyforge_app_sensor.cpp.hbs') {
+        if ((f === 'tinyforge_app_sensor.cpp.hbs') === (pipeline !== null)) put('src/tinyforge/tinyforge_app.cpp', render(`arduino/${f}`, appView));
+      } else if (f.endsWith('.hbs')) put(`src/tinyforge/${f.slice(0, -4)}`, render(`arduino/${f}`, appView));
       else put(`src/tinyforge/${f}`, raw(`arduino/${f}`));
+    }
+  };
+  const putKernels = (have: readonly string[]) => {
+    for (const k of sensorKernels) {
+      if (have.includes(k)) continue;
+      const rel = `native/kernels/${k}.h`;
+      if (!existsSync(join(TEMPLATES_DIR, rel))) throw new GenerateError('missing-kernel', `kernel template ${rel} is missing`, 'this is a bug in tinyforge; please report it');
+      put(`src/tinyforge/kernels/${k}.h`, raw(rel));
     }
   };
 
@@ -184,8 +225,10 @@ export function renderProject(model: Model, opts: GenerateOptions): GeneratedPro
     put('src/tinyforge/tinyforge_model.cpp', render('tflm/tinyforge_model.cpp.hbs', view));
     put('src/tinyforge/tinyforge_model_data.h', render('tflm/tinyforge_model_data.h.hbs', view));
     put('src/tinyforge/tinyforge_model_data.cpp', render('tflm/tinyforge_model_data.cpp.hbs', view));
+    putSensor();
+    putKernels([]);
     putApp(view);
-    return { name, files, engine: 'tflm', tflm };
+    return { name, files, engine: 'tflm', tflm, pipeline };
   }
 
   const program = buildNativeProgram(model);
@@ -217,6 +260,8 @@ export function renderProject(model: Model, opts: GenerateOptions): GeneratedPro
     if (!existsSync(join(TEMPLATES_DIR, rel))) throw new GenerateError('missing-kernel', `kernel template ${rel} is missing`, 'this is a bug in tinyforge; please report it');
     put(`src/tinyforge/kernels/${k}.h`, raw(rel));
   }
+  putSensor();
+  putKernels(program.kernels);
   putApp(view);
   // Emulated boards: a Makefile project around the same sources.
   if (opts.board.emulation) {
@@ -224,7 +269,8 @@ export function renderProject(model: Model, opts: GenerateOptions): GeneratedPro
     const family = board.emulation.family;
     const dir = join(TEMPLATES_DIR, family);
     if (!existsSync(dir)) throw new GenerateError('missing-template', `template family ${family} for board ${board.id} is missing`, 'this is a bug in tinyforge; please report it');
-    const emuView = { ...view, board };
+    // The emulated board replays recordings unpaced (tf_loop.cpp, tf_emu.h's sensor job).
+    const emuView = { ...view, board, sensorUnits, sensorDefines: sensorUnits.length ? ['TF_EMU_SENSOR', 'TF_LOOP_NO_PACING'] : [] };
     for (const f of readdirSync(dir).sort()) {
       const out = f.endsWith('.hbs') ? f.slice(0, -4) : f;
       const content = f.endsWith('.hbs') ? render(`${family}/${f}`, emuView) : raw(`${family}/${f}`);
@@ -232,5 +278,5 @@ export function renderProject(model: Model, opts: GenerateOptions): GeneratedPro
       put(`emulation/${out}`, content, kind);
     }
   }
-  return { name, files, program };
+  return { name, files, program, pipeline };
 }

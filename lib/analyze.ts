@@ -32,6 +32,8 @@ import { ARENA_KERNELS, CORE_ABI, nativeMemoryPlan, tryNativeProgram, type Engin
 import type { NativeProgram } from '../generator/native/emit.js';
 import { tflmArena } from '../sim/estimate/tflm_arena.js';
 import { planMemory, type PlanOptions } from '../sim/plan/planner.js';
+import { resolvePipeline } from './pipeline.js';
+import { sensorBufferBytes } from '../generator/sensor.js';
 
 export type { Engine } from '../sim/estimate/memory.js';
 
@@ -42,6 +44,10 @@ export interface AnalyzeOptions {
   rateHz?: number;
   /** Battery capacity in mAh (needs rateHz): adds battery life. */
   batteryMah?: number;
+  /** Sensor kind; with a pipeline file beside the model (or pipelineFile) the always-on loop's rate becomes the default rateHz. */
+  sensor?: string;
+  /** Pipeline description file (default: found beside the model). */
+  pipelineFile?: string;
 }
 
 /** The fallback TFLM arena's planner run (memory.ts `fallbackTflmArena`). */
@@ -118,6 +124,10 @@ export interface AnalyzeReport {
   readonly totals: EstimateResult['totals'];
   readonly memory: MemoryEstimate;
   readonly rateHz: number | null;
+  /** Where rateHz came from: the command line, the sensor pipeline's always-on loop, or none. */
+  readonly rateFrom: 'option' | 'pipeline' | null;
+  /** The sensor pipeline, when one is described (its buffers are counted in ramBytes). */
+  readonly pipeline: { readonly sensor: string; readonly inferenceRateHz: number; readonly bufferBytes: number; readonly describe: readonly string[] } | null;
   readonly batteryMah: number | null;
   readonly power?: EstimateResult['power'];
   readonly timeline: Timeline;
@@ -143,7 +153,13 @@ export async function analyzeModel(model: Model, boardIdOrPath: string, options:
   const board = resolveBoard(boardIdOrPath);
   const problems = await checkModel(model);
   const program = engine === 'native' ? tryNativeProgram(model).program : null;
-  const est = estimate(model, board, { engine, rateHz: options.rateHz, batteryMah: options.batteryMah, ...(program ? { nativeProgram: program } : {}) });
+  const pipeline = resolvePipeline(model, { sensor: options.sensor, pipelineFile: options.pipelineFile, board });
+  let est = estimate(model, board, { engine, rateHz: options.rateHz, batteryMah: options.batteryMah, ...(program ? { nativeProgram: program } : {}) });
+  const rateHz = options.rateHz ?? pipeline?.inferenceRateHz;
+  requireRateForBattery(options.batteryMah, rateHz);
+  const bufferBytes = pipeline ? sensorBufferBytes(pipeline, est.latencyMs) : 0;
+  // Again with the loop's rate and the sensor buffers, now that the latency sized them.
+  if (pipeline) est = estimate(model, board, { engine, rateHz, batteryMah: options.batteryMah, sensorBufferBytes: bufferBytes, ...(program ? { nativeProgram: program } : {}) });
   const sg = model.subgraphs[0]!;
   const timeline = engine === 'tflm' ? tflmTimeline(model, board.core, board.tflm.kernels, est.arenaBytes) : nativeTimeline(model, program);
 
@@ -169,7 +185,9 @@ export async function analyzeModel(model: Model, boardIdOrPath: string, options:
     layers: est.layers,
     totals: est.totals,
     memory: est.memory,
-    rateHz: options.rateHz ?? null,
+    rateHz: rateHz ?? null,
+    rateFrom: options.rateHz !== undefined ? 'option' : rateHz !== undefined ? 'pipeline' : null,
+    pipeline: pipeline ? { sensor: pipeline.sensor, inferenceRateHz: pipeline.inferenceRateHz, bufferBytes, describe: pipeline.describe } : null,
     batteryMah: options.batteryMah ?? null,
     ...(est.power ? { power: est.power } : {}),
     timeline,
@@ -190,8 +208,11 @@ function validate(engine: string, o: AnalyzeOptions): void {
   };
   positive(o.rateHz, '--rate', 'inferences per second (Hz)');
   positive(o.batteryMah, '--battery', 'mAh');
-  if (o.batteryMah !== undefined && o.rateHz === undefined) {
-    throw new UsageError('battery-without-rate', 'battery life needs an inference rate: --battery was given without --rate', 'add --rate HZ (inferences per second), e.g. --rate 1');
+}
+
+function requireRateForBattery(batteryMah: number | undefined, rateHz: number | undefined): void {
+  if (batteryMah !== undefined && rateHz === undefined) {
+    throw new UsageError('battery-without-rate', 'battery life needs an inference rate: --battery was given without --rate', 'add --rate HZ (inferences per second), e.g. --rate 1, or describe the sensor pipeline (tinyforge.json) whose always-on loop sets it');
   }
 }
 

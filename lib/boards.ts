@@ -37,6 +37,10 @@ export interface BoardSensor {
   readonly header: string | null;
   readonly notes: string | null;
   readonly source: string;
+  /** The HAL template (templates/hal/<hal>.cpp.hbs) that captures this sensor; null for sensors tinyforge does not capture. */
+  readonly hal: string | null;
+  /** Further facts of the sensor entry (e.g. rateHz, frames, pins), as in the board file. */
+  readonly facts: Readonly<Record<string, unknown>>;
 }
 
 export interface ResolvedBoard {
@@ -210,7 +214,7 @@ interface BoardFile {
   clockHz: Figure;
   memory: { flashBytes: Figure; ramBytes: Figure; maxTextBytes: Figure; maxDataBytes: Figure; staticDataLimitBytes?: Figure };
   features: { dsp: boolean; simd: boolean; fpu: 'none' | 'sp' | 'dp'; source: string; estimate?: boolean };
-  sensors: { kind: SensorKind; part: string; library: string | null; header?: string; notes?: string; source: string }[];
+  sensors: { kind: SensorKind; part: string; library: string | null; header?: string; notes?: string; source: string; hal?: string; [fact: string]: unknown }[];
   power: { activeMw: Figure; sleepMw: Figure; batteryVolts?: Figure };
   arduinoCore: { flashBytes: Figure; ramBytes: Figure; stackBytes: Figure; stackInBaseline: boolean; notes?: string };
   tflm: { library: string; version?: string | null; install?: string | null; header?: string | null; kernels: KernelSet; resolver?: TflmResolverApi | null; notes?: string; source: string };
@@ -256,7 +260,7 @@ function toResolved(b: BoardFile, file: string): ResolvedBoard {
       staticDataLimitBytes: opt('/memory/staticDataLimitBytes', b.memory.staticDataLimitBytes),
     },
     features: { dsp: b.features.dsp, simd: b.features.simd, fpu: b.features.fpu },
-    sensors: b.sensors.map((s) => ({ kind: s.kind, part: s.part, library: s.library, header: s.header ?? null, notes: s.notes ?? null, source: s.source })),
+    sensors: b.sensors.map(({ kind, part, library, header, notes, source, hal, ...facts }) => ({ kind, part, library, header: header ?? null, notes: notes ?? null, source, hal: hal ?? null, facts })),
     power: {
       activeMw: opt('/power/activeMw', b.power.activeMw),
       sleepMw: opt('/power/sleepMw', b.power.sleepMw),

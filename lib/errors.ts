@@ -61,6 +61,8 @@ export class BoardError extends TinyforgeError {}
 export class ToolchainError extends TinyforgeError {}
 export class SerialError extends TinyforgeError {}
 export class GenerateError extends TinyforgeError {}
+/** A sensor pre-processing pipeline (tinyforge.json / flags) that cannot feed this model, or a bad sensor recording. */
+export class PipelineError extends TinyforgeError {}
 
 /** A model has several problems: all of them are reported at once. */
 export class ModelProblemsError extends TinyforgeError {

@@ -2,9 +2,11 @@
  * Library entry for `generate`: model + board -> a firmware project on disk.
  */
 import type { Model } from '../sim/ir/types.js';
-import { resolveBoard, type ResolvedBoard } from './boards.js';
+import { listBoards, resolveBoard, type ResolvedBoard } from './boards.js';
+import { resolvePipeline, type PipelineFile, type ResolvedPipeline } from './pipeline.js';
+import { estimate } from '../sim/estimate/index.js';
 import { checkModel } from '../sim/ir/check.js';
-import { ModelProblemsError } from './errors.js';
+import { GenerateError, ModelProblemsError } from './errors.js';
 import { renderProject, type GeneratedProject, type GeneratedTflmProject } from '../generator/project.js';
 import { writeProject } from '../generator/output.js';
 
@@ -13,7 +15,12 @@ export interface GenerateRequest {
   outDir: string;
   /** 'native' (default): tinyforge's generated C++; 'tflm': a TFLite Micro interpreter (the board's Arduino TFLM library). */
   engine?: 'native' | 'tflm';
+  /** Sensor that feeds the model (imu, microphone, adc, camera); default from the pipeline file. */
   sensor?: string;
+  /** Pipeline description file (default: <model>.tinyforge.json or tinyforge.json beside the model). */
+  pipelineFile?: string;
+  /** Pipeline description given in code (merged over the file). */
+  pipeline?: PipelineFile;
   force?: boolean;
   command?: string;
   name?: string;
@@ -29,6 +36,8 @@ export interface GenerateResult<P extends GeneratedProject | GeneratedTflmProjec
   /** Native: constant tensor bytes; tflm: the .tflite byte array. */
   constantBytes: number;
   project: P;
+  /** The sensor pipeline built into the firmware, or null (test pattern). */
+  pipeline: ResolvedPipeline | null;
 }
 
 type RenderRequest = Omit<GenerateRequest, 'outDir' | 'force'>;
@@ -41,7 +50,35 @@ export async function renderFirmware(model: Model, req: RenderRequest): Promise<
   const problems = await checkModel(model);
   if (problems.length > 0) throw new ModelProblemsError(problems);
   const board = typeof req.board === 'string' ? resolveBoard(req.board) : req.board;
-  return renderProject(model, { board: board as never, engine: req.engine, sensor: req.sensor, command: req.command, name: req.name, periodMs: req.periodMs });
+  const pipeline = boardPipeline(model, board, req);
+  let latencyMs: number | undefined;
+  if (pipeline) {
+    try {
+      latencyMs = estimate(model, board, { engine: req.engine ?? 'native' }).latencyMs;
+    } catch {
+      latencyMs = undefined; // the ring then gets the default slack
+    }
+  }
+  return renderProject(model, { board: board as never, engine: req.engine, sensor: req.sensor, command: req.command, name: req.name, periodMs: req.periodMs, pipeline, latencyMs });
+}
+
+/** The pipeline for this board, checking that the board has the sensor and tinyforge can capture it. */
+export function boardPipeline(model: Model, board: ResolvedBoard, req: { sensor?: string; pipelineFile?: string; pipeline?: PipelineFile }): ResolvedPipeline | null {
+  const pipeline = resolvePipeline(model, { sensor: req.sensor, pipelineFile: req.pipelineFile, description: req.pipeline, board });
+  if (!pipeline) return null;
+  const entry = board.sensors.find((s) => s.kind === pipeline.sensor && s.hal);
+  if (!entry) {
+    const others = listBoards().filter((id) => resolveBoard(id).sensors.some((s) => s.kind === pipeline.sensor && s.hal));
+    throw new GenerateError('no-sensor', `board ${board.id} has no ${pipeline.sensor} tinyforge can capture`, others.length ? `boards with one: ${others.join(', ')}` : `no board file lists a ${pipeline.sensor} with a "hal"`, { board: board.id });
+  }
+  const frames = (entry.facts.frames ?? null) as { width: number; height: number; formats?: string[] }[] | null;
+  if (pipeline.plan.kind === 'image' && Array.isArray(frames) && frames.length > 0) {
+    const f = pipeline.plan.frame;
+    if (!frames.some((x) => x.width === f.width && x.height === f.height && (x.formats ?? [f.format]).includes(f.format))) {
+      throw new GenerateError('camera-frame', `the ${entry.part} camera of ${board.id} cannot deliver ${f.width}x${f.height} ${f.format} frames`, `use one of: ${frames.map((x) => `${x.width}x${x.height} (${(x.formats ?? []).join('/')})`).join(', ')} in "image.frame", or leave it out to pick one`, { board: board.id });
+    }
+  }
+  return pipeline;
 }
 
 export async function generateFirmware(model: Model, req: GenerateRequest & { engine?: 'native' }): Promise<GenerateResult<GeneratedProject>>;
@@ -51,5 +88,5 @@ export async function generateFirmware(model: Model, req: GenerateRequest): Prom
   const project = await renderFirmware(model, req);
   const files = await writeProject(req.outDir, project.files, { force: req.force, keep: model.source ? [model.source] : [] });
   const sizes = 'tflm' in project ? { arenaBytes: project.tflm.arenaBytes, constantBytes: project.tflm.modelBytes } : { arenaBytes: project.program.arenaBytes, constantBytes: project.program.constantBytes };
-  return { name: project.name, outDir: req.outDir, files, ...sizes, project };
+  return { name: project.name, outDir: req.outDir, files, ...sizes, project, pipeline: project.pipeline ?? null };
 }

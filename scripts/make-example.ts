@@ -526,7 +526,29 @@ function main(): void {
     sampleProbs: probs,
     params: params.cw.length + params.cb.length + params.fw.length + params.fb.length,
   }));
-  for (const p of [modelPath, inputPath, readmePath]) log(`wrote ${relative(process.cwd(), p)}`);
+  // The always-on loop's pipeline (tinyforge.json beside the model: simulate --csv, generate --sensor imu)
+  // and a continuous recording to try it on: gestures back to back, in g, as Arduino's IMU capture prints them.
+  const pipelinePath = join(OUT_DIR, 'gesture_int8.tinyforge.json');
+  const pipeline = {
+    sensor: 'imu',
+    sampleRateHz: RATE,
+    channels: ['ax', 'ay', 'az'],
+    strideSamples: T / 4,
+    labels: [...LABELS],
+    average: 2,
+    threshold: 0.6,
+    suppress: 3,
+  };
+  writeFileSync(pipelinePath, `${JSON.stringify(pipeline, null, 2)}\n`);
+  const csvPath = join(OUT_DIR, 'gesture_recording.csv');
+  const script = [0, 0, 1, 1, 0, 2, 2, 0, 3, 3, 0];
+  const rows = ['aX,aY,aZ'];
+  script.forEach((c, i) => {
+    const x = makeWindow(c, new Rng(`gesture/recording/${i}`));
+    for (let t = 0; t < T; t++) rows.push([0, 1, 2].map((a) => x[t * AXES + a]!.toFixed(4)).join(','));
+  });
+  writeFileSync(csvPath, `${rows.join('\n')}\n`);
+  for (const p of [modelPath, inputPath, readmePath, pipelinePath, csvPath]) log(`wrote ${relative(process.cwd(), p)}`);
 }
 
 function readme(r: {

@@ -14,6 +14,8 @@ export interface AnalyzeFlags {
   battery?: string | number | boolean;
   json?: boolean;
   html?: string | boolean;
+  sensor?: string | boolean;
+  pipeline?: string | boolean;
 }
 
 export default async function analyze(path: string, opts: AnalyzeFlags): Promise<number> {
@@ -27,7 +29,7 @@ export default async function analyze(path: string, opts: AnalyzeFlags): Promise
     throw new UsageError('bad-flag', '--html needs a file name', 'pass e.g. --html report.html');
   }
   const model = await loadModel(path);
-  const report = await analyzeModel(model, opts.board, { engine: engine as Engine, rateHz, batteryMah });
+  const report = await analyzeModel(model, opts.board, { engine: engine as Engine, rateHz, batteryMah, sensor: typeof opts.sensor === 'string' ? opts.sensor : undefined, pipelineFile: typeof opts.pipeline === 'string' ? opts.pipeline : undefined });
   if (typeof opts.html === 'string') {
     const file = opts.html;
     // The report's folder is created like generate's --out is; an existing file is a report we wrote before.
@@ -78,6 +80,10 @@ function render(r: AnalyzeReport): string {
   out.push(`  flash    ${usage(r.flashBytes, L.flashBytes)}`);
   out.push(`  latency  ${ms(r.latencyMs)} ms per inference (${count(r.totals.cycles)} cycles, ${count(r.totals.macs)} MACs)`);
   out.push(`  energy   ${r.energyUj === null ? 'unknown (the board file has no active power)' : `${energy(r.energyUj)} per inference`}`);
+  if (r.pipeline) {
+    out.push(`sensor pipeline (${safeText(r.pipeline.sensor)}): ${r.pipeline.bufferBytes} B of capture buffers counted in RAM`);
+    for (const line of r.pipeline.describe) out.push(`  ${safeText(line)}`);
+  }
   if (r.rateHz !== null) {
     if (r.power) {
       const p = r.power;

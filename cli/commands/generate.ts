@@ -9,6 +9,7 @@ export interface GenerateCliOptions {
   out?: string;
   engine?: string;
   sensor?: string;
+  pipeline?: string;
   force?: boolean;
   name?: string;
   period?: number | string;
@@ -27,6 +28,7 @@ export default async function generate(path: string, opts: GenerateCliOptions): 
     `--board ${opts.board}`,
     `--engine ${engine}`,
     opts.sensor ? `--sensor ${opts.sensor}` : '',
+    opts.pipeline ? `--pipeline ${opts.pipeline.split(/[\\/]/).pop()}` : '',
     opts.name !== undefined ? `--name ${opts.name}` : '',
     opts.period !== undefined ? `--period ${opts.period}` : '',
   ]
@@ -38,6 +40,7 @@ export default async function generate(path: string, opts: GenerateCliOptions): 
     outDir: opts.out,
     engine,
     sensor: opts.sensor,
+    pipelineFile: opts.pipeline,
     force: opts.force,
     command,
     name: opts.name,
@@ -45,5 +48,10 @@ export default async function generate(path: string, opts: GenerateCliOptions): 
   });
   const sizes = engine === 'tflm' ? `kTensorArenaSize ${r.arenaBytes} B, model ${r.constantBytes} B` : `arena ${r.arenaBytes} B, constants ${r.constantBytes} B`;
   process.stdout.write(`${color.green('✓')} wrote ${r.files.length} files to ${opts.out} (sketch ${r.name}/${r.name}.ino)\n  ${sizes}\n`);
+  if (r.pipeline) {
+    for (const line of r.pipeline.describe) process.stdout.write(`  ${line}\n`);
+    const rate = Number(r.pipeline.inferenceRateHz.toPrecision(4));
+    process.stdout.write(`  energy at this duty cycle: tinyforge analyze ${path.split(/[\\/]/).pop()} --board ${opts.board} --rate ${rate}\n`);
+  }
   return 0;
 }

@@ -9,6 +9,8 @@ import { decodeInputFile } from '../../lib/tensor-files.js';
 import { dequantize } from '../../lib/quant.js';
 import type { TypedArray } from '../../sim/kernels/types.js';
 import { color, safeText, shape } from '../format.js';
+import { resolvePipeline } from '../../lib/pipeline.js';
+import { readRecordingFile, simulateRecording } from '../../lib/recording.js';
 
 export interface SimulateOptions {
   input?: string | string[];
@@ -17,12 +19,24 @@ export interface SimulateOptions {
   dump?: string;
   expect?: string;
   repeat?: number | string;
+  wav?: string;
+  csv?: string;
+  image?: string;
+  sensor?: string;
+  pipeline?: string;
+  inputsOut?: string;
 }
 
 const bytesOf = (a: TypedArray) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const toList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean);
 
 export default async function simulate(path: string, opts: SimulateOptions): Promise<number> {
+  const recordings = [['--wav', opts.wav, 'microphone'], ['--csv', opts.csv, 'imu'], ['--image', opts.image, 'camera']].filter((r) => r[1] !== undefined) as [string, string, string][];
+  if (recordings.length > 1) throw new UsageError('bad-flag', `give one recording, not ${recordings.map((r) => r[0]).join(' and ')}`, 'run simulate once per recording');
+  if (recordings.length === 1) {
+    if (opts.input !== undefined) throw new UsageError('bad-flag', `${recordings[0]![0]} and --input both give the model's input`, 'use one of them');
+    return simulateRecordingCommand(path, recordings[0]!, opts);
+  }
   const model = await loadModel(path);
   const sim = new Simulator(model);
   const files = toList(opts.input);
@@ -141,4 +155,60 @@ export default async function simulate(path: string, opts: SimulateOptions): Pro
 
 function preview(v: number[]): string {
   return v.length <= 16 ? `[${v.join(', ')}]` : `[${v.slice(0, 16).join(', ')}, … ${v.length - 16} more]`;
+}
+
+/** simulate --wav/--csv/--image: the recording through the sensor pipeline, one line per inference the board would run. */
+async function simulateRecordingCommand(path: string, [flag, file, defaultSensor]: [string, string, string], opts: SimulateOptions): Promise<number> {
+  const model = await loadModel(path);
+  // A CSV can feed an IMU or an ADC pipeline: the pipeline file (or --sensor) says which.
+  const pipeline = resolvePipeline(model, { sensor: opts.sensor, pipelineFile: opts.pipeline, discover: true }) ?? resolvePipeline(model, { sensor: defaultSensor, pipelineFile: opts.pipeline, discover: true });
+  if (!pipeline) throw new UsageError('no-pipeline', `${flag} needs a sensor pipeline`, 'add --sensor KIND or a tinyforge.json beside the model');
+  const wantsFrames = pipeline.plan.kind === 'image';
+  if ((flag === '--image') !== wantsFrames || (flag === '--wav') !== (pipeline.sensor === 'microphone')) {
+    throw new UsageError('bad-flag', `${flag} does not fit the ${pipeline.sensor} pipeline`, pipeline.sensor === 'microphone' ? 'use --wav' : pipeline.sensor === 'camera' ? 'use --image' : 'use --csv');
+  }
+  const recording = readRecordingFile(file, pipeline);
+  const steps = simulateRecording(model, pipeline, recording);
+  if (opts.inputsOut) {
+    await mkdir(opts.inputsOut, { recursive: true });
+    for (const s of steps) await writeFile(join(opts.inputsOut, `input-${s.index}.bin`), s.input);
+  }
+  const sim = new Simulator(model);
+  if (opts.json) {
+    const report = {
+      model: { path, sha256: model.sha256 },
+      recording: { file, flag, samples: recording.kind === 'stream' ? recording.samples.length / (pipeline.plan.kind === 'image' ? 1 : pipeline.plan.channels) : recording.frames.length },
+      pipeline: { sensor: pipeline.sensor, file: pipeline.file, inferenceRateHz: pipeline.inferenceRateHz, describe: pipeline.describe },
+      results: steps.map((s) => ({
+        index: s.index,
+        at: s.at,
+        timeS: s.timeS,
+        label: s.result.label,
+        name: s.label,
+        score: s.result.score,
+        averaged: s.result.count,
+        detected: s.result.detected,
+        outputs: s.outputs.map((o, k) => {
+          const values = Array.from(o as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+          const t = sim.outputs[k]!;
+          return { values, dequantized: t.scale !== null ? Array.from(dequantize(values, t)) : null };
+        }),
+      })),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  for (const line of pipeline.describe) process.stdout.write(`${color.dim(safeText(line, 200))}\n`);
+  if (steps.length === 0) {
+    const need = pipeline.plan.kind === 'image' ? 'a frame' : `${pipeline.plan.windowSamples} samples`;
+    process.stdout.write(`no inference: the recording is shorter than one window (${need})\n`);
+    return 0;
+  }
+  for (const s of steps) {
+    const when = pipeline.plan.kind === 'image' ? `frame ${s.at}` : `t=${s.timeS.toFixed(3)}s`;
+    const name = s.label ? ` ${safeText(s.label, 40)}` : '';
+    const text = `#${s.index} ${when} label=${s.result.label}${name} score=${s.result.score.toFixed(4)}${s.result.count > 1 ? ` (avg of ${s.result.count})` : ''}`;
+    process.stdout.write(`${s.result.detected ? color.green(`${text} detected`) : text}\n`);
+  }
+  return 0;
 }

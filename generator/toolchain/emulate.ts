@@ -212,6 +212,58 @@ function exitError(req: { qemu: string; machine: string }, r: RunResult, extra =
   return new ToolchainError('emulation-failed', `the firmware failed under ${req.qemu} -M ${req.machine}: ${why}\n${tail(`${r.stdout}${extra}${r.stderr}`, 15)}`, r.exitCode === 99 ? 'a fault in generated code is a bug in tinyforge; please report it with the model' : 'see the output above');
 }
 
+export interface SensorEmulationRequest {
+  elf: string;
+  qemu: string;
+  machine: string;
+  /** The recording the emulated HAL replays (tf_sensor.bin): int16 LE samples, or whole camera frames. */
+  stream: Uint8Array;
+  timeoutMs: number;
+}
+
+export interface SensorEmulationResult {
+  /** Every input tensor the firmware's front end produced, concatenated in order (tf_feat.bin). */
+  inputs: Uint8Array;
+  /** Output 0 after each inference, concatenated (tf_outs.bin). */
+  outputs: Uint8Array;
+  /** The always-on loop's results: "<index> <label> <sum> <count> <detected>" per line. */
+  report: string[];
+  console: string;
+  ms: number;
+}
+
+/**
+ * Runs a firmware generated with a sensor on the emulated board: its
+ * always-on loop (tf_loop.cpp) takes the recording through the emulated HAL
+ * until it is used up (tf_emu.h, job "sensor").
+ */
+export async function runEmulationSensor(req: SensorEmulationRequest): Promise<SensorEmulationResult> {
+  requireTools([req.qemu]);
+  const work = await mkdtemp(join(tmpdir(), 'tinyforge-emu-sensor-'));
+  try {
+    await writeFile(join(work, 'tf_job.txt'), 'sensor\n');
+    await writeFile(join(work, 'tf_sensor.bin'), req.stream);
+    const args = ['-M', req.machine, '-display', 'none', '-monitor', 'none', '-serial', 'none', '-semihosting-config', 'enable=on,target=native', '-kernel', req.elf];
+    const r = await runTool(req.qemu, args, {
+      cwd: work,
+      what: `the firmware under ${req.qemu} -M ${req.machine}`,
+      timeoutMs: req.timeoutMs,
+      timeoutCode: 'emulator-timeout',
+      timeoutHint: 'the always-on loop did not finish the recording in time: it hangs, or the recording is too long for the time limit',
+    });
+    if (r.exitCode !== 0) throw exitError(req, r);
+    const read = async (f: string) => {
+      const file = join(work, f);
+      if (!existsSync(file)) throw new ToolchainError('emulation-output', `the firmware did not write ${f}`, 'this is a bug in tinyforge; please report it');
+      return new Uint8Array(await readFile(file));
+    };
+    const report = new TextDecoder().decode(await read('tf_report.txt')).split('\n').filter((l) => l.length > 0);
+    return { inputs: await read('tf_feat.bin'), outputs: await read('tf_outs.bin'), report, console: r.stdout, ms: r.ms };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 export interface SerialEmulationRequest {
   elf: string;
   qemu: string;

@@ -10,7 +10,13 @@
  *   tf_in_<v>_<k>.bin     raw bytes of model input k for vector v (0 <= v < N)
  *   tf_out_<v>_<k>.bin    raw bytes of model output k after vector v (written by the firmware)
  * Each vector runs tf_reset(), loads its inputs, then tf_invoke() between
- * perf_begin() and perf_end(): the instruction-count plugin counts that region. */
+ * perf_begin() and perf_end(): the instruction-count plugin counts that region.
+ *   or "sensor" (firmware generated with --sensor): the always-on loop
+ *   (tf_loop.cpp) runs on the recording tf_sensor.bin (see the emulated HAL,
+ *   tf_hal_sensor.cpp) until it is used up, and appends
+ *   tf_feat.bin           each input tensor the front end produced, in order
+ *   tf_outs.bin           output 0 after each inference
+ *   tf_report.txt         one line per result: "<index> <label> <sum> <count> <detected>" */
 #ifndef TF_EMU_H
 #define TF_EMU_H
 
@@ -27,6 +33,8 @@ extern "C" {
 #endif
 /* Ends the emulator with `code` as its exit status (startup.c). */
 void tf_emu_exit(int code) __attribute__((noreturn));
+/* Sensor job: the recording is used up; closes the result files and exits 0 (tf_emu_main.cpp). */
+void tf_emu_sensor_done(void) __attribute__((noreturn));
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,10 @@
 #include "tf_emu.h"
 #include "tinyforge_model.h"
 #include "tinyforge_validate.h"
+#if defined(TF_EMU_SENSOR)
+#include "tf_loop.h"
+#include "tf_sensor.h"
+#endif
 
 // Markers the QEMU plugin finds by symbol. noipa keeps them out of line and
 // unmerged; the distinct stores keep identical-code folding away too.
@@ -67,7 +71,17 @@ uint32_t tf_hal_micros(void) {
   return periods * TF_SYST_PERIOD_US + (TF_SYST_PERIOD_TICKS - 1u - cvr) / 25u;
 }
 
+#if defined(TF_EMU_SENSOR)
+// Sensor job: the files the host compares with the simulator (tf_emu.h).
+static FILE* tf_feat_file;
+static FILE* tf_outs_file;
+static FILE* tf_report_file;
+#endif
+
 void tf_hal_invoke_begin(void) {
+#if defined(TF_EMU_SENSOR)
+  if (tf_feat_file) fwrite(tf_inputs[0].data, 1, tf_inputs[0].bytes, tf_feat_file);
+#endif
   perf_begin();
 #ifdef TINYFORGE_EMU_HANG
   while (tf_perf_marker == 1u) {
@@ -76,6 +90,9 @@ void tf_hal_invoke_begin(void) {
 }
 void tf_hal_invoke_end(void) {
   perf_end();
+#if defined(TF_EMU_SENSOR)
+  if (tf_outs_file) fwrite(tf_outputs[0].data, 1, tf_outputs[0].bytes, tf_outs_file);
+#endif
 #ifdef TINYFORGE_EMU_FLIP_OUTPUT
   tf_outputs[0].data[0] ^= 1u;
 #endif
@@ -135,6 +152,7 @@ static int tf_read_job(uint32_t* count) {
   const size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   if (n >= 6 && text[0] == 's' && text[1] == 'e' && text[2] == 'r' && text[3] == 'i' && text[4] == 'a' && text[5] == 'l') return 2;
+  if (n >= 6 && text[0] == 's' && text[1] == 'e' && text[2] == 'n' && text[3] == 's' && text[4] == 'o' && text[5] == 'r') return 3;
   uint32_t v = 0;
   size_t digits = 0;
   for (size_t i = 0; i < n; i++) {
@@ -186,10 +204,68 @@ static int tf_store_output(uint32_t v, uint32_t k) {
   return TF_EMU_EXIT_OK;
 }
 
+#if defined(TF_EMU_SENSOR)
+void tf_emu_sensor_done(void) {
+  int ok = 1;
+  if (fclose(tf_feat_file) != 0) ok = 0;
+  if (fclose(tf_outs_file) != 0) ok = 0;
+  if (fclose(tf_report_file) != 0) ok = 0;
+  tf_say(ok ? "sensor stream done" : "cannot write the sensor job's files", 0);
+  tf_emu_exit(ok ? TF_EMU_EXIT_OK : TF_EMU_EXIT_OUTPUT);
+}
+
+// The portable loop's report hook: one text line per result.
+void tf_loop_report(const tf_loop_result* r) {
+  char line[80];
+  char* p = line;
+  p = tf_put_uint(p, r->index);
+  *p++ = ' ';
+  p = tf_put_uint(p, (uint32_t)r->label);
+  *p++ = ' ';
+  if (r->sum < 0) *p++ = '-';
+  p = tf_put_uint(p, r->sum < 0 ? (uint32_t)0 - (uint32_t)r->sum : (uint32_t)r->sum);
+  *p++ = ' ';
+  p = tf_put_uint(p, (uint32_t)r->count);
+  *p++ = ' ';
+  *p++ = r->detected ? '1' : '0';
+  *p++ = '\n';
+  fwrite(line, 1, (size_t)(p - line), tf_report_file);
+}
+
+static int tf_sensor_main(void) {
+  tf_uart_init();
+  tf_reset();
+  tf_feat_file = fopen("tf_feat.bin", "wb");
+  tf_outs_file = fopen("tf_outs.bin", "wb");
+  tf_report_file = fopen("tf_report.txt", "wb");
+  if (!tf_feat_file || !tf_outs_file || !tf_report_file) {
+    tf_say("cannot create the sensor job's files", 0);
+    return TF_EMU_EXIT_OUTPUT;
+  }
+  if (tf_loop_begin() != 0) {
+    tf_say("sensor: ", tf_sensor_error());
+    return TF_EMU_EXIT_INPUT;
+  }
+  // The always-on loop as the board runs it; the emulated HAL ends the run
+  // (tf_emu_sensor_done) when the recording is used up.
+  for (;;) {
+    const int r = tf_loop_poll();
+    if (r < 0) {
+      tf_say("tf_invoke failed", 0);
+      return TF_EMU_EXIT_INVOKE;
+    }
+    if (r == 0) tf_sensor_idle();
+  }
+}
+#endif
+
 int main(void) {
   uint32_t count = 0;
   const int job = tf_read_job(&count);
   if (job == 2) return tf_serial_main();
+#if defined(TF_EMU_SENSOR)
+  if (job == 3) return tf_sensor_main();
+#endif
   if (job == 0) {
     tf_say("cannot read the vector count from tf_job.txt", 0);
     return TF_EMU_EXIT_JOB;

@@ -18,6 +18,7 @@
  *    stub Arduino.h), no injected symbol exists, and the binary's outputs are
  *    byte-equal to the simulator's; `make -n` parses the emulation Makefile.
  */
+import { PipelineError } from '../../lib/errors.js';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -350,9 +351,8 @@ describe('hostile model strings never reach generated code raw', () => {
       for (const bad of ['../../escape', 'a b', 'x"y', '', 'con', `${'n'.repeat(64)}`, '9lives', 'a\nb']) {
         await expect(renderFirmware(model, { board: 'nano33ble-sense-rev2', name: bad }), JSON.stringify(bad)).rejects.toThrow(/name/);
       }
-      // --sensor is the user's, not the model's, but it lands in a comment all the same.
-      const sensed = await renderFirmware(model, { board: 'nano33ble-sense-rev2', sensor: 'Zq18 */\n#define tf_injected_18 ??/' });
-      expect(checkFiles(sensed.files)).toEqual([]);
+      // --sensor is the user's, not the model's: anything but a known kind is refused before any file is made.
+      await expect(renderFirmware(model, { board: 'nano33ble-sense-rev2', sensor: 'Zq18 */\n#define tf_injected_18 ??/' })).rejects.toThrow(PipelineError);
     });
   });
 });

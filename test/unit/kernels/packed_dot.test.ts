@@ -13,12 +13,12 @@ function plainDots(w: Int8Array, rows: number, depth: number, x: Float64Array): 
 }
 
 function packedDots(w: Int8Array, rows: number, depth: number, x: Float64Array): number[] {
-  const out = new Int32Array(rows + 2).fill(12345);
-  packedRowDots(packRowPairs(w, 0, rows, depth), rows, depth, x, out, 1);
+  const out = new Array<number>(rows + 2).fill(12345);
+  packedRowDots(packRowPairs(w, 0, rows, depth), rows, depth, Array.from(x), out, 1);
   // Nothing outside [oOff, oOff + rows) is written.
   expect(out[0]).toBe(12345);
   expect(out[rows + 1]).toBe(12345);
-  return [...out.subarray(1, rows + 1)];
+  return out.slice(1, rows + 1);
 }
 
 describe('packed int8 row dot products', () => {
