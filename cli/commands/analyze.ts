@@ -82,7 +82,7 @@ function render(r: AnalyzeReport): string {
   out.push(`  energy   ${r.energyUj === null ? 'unknown (the board file has no active power)' : `${energy(r.energyUj)} per inference`}`);
   if (r.pipeline) {
     out.push(`sensor pipeline (${safeText(r.pipeline.sensor)}): ${r.pipeline.bufferBytes} B of capture buffers counted in RAM`);
-    for (const line of r.pipeline.describe) out.push(`  ${safeText(line)}`);
+    for (const line of r.pipeline.describe) out.push(`  ${safeText(line, 200)}`);
   }
   if (r.rateHz !== null) {
     if (r.power) {

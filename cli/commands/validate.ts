@@ -24,11 +24,18 @@ export interface ValidateCliOptions {
   json?: boolean;
   out?: string;
   keep?: boolean;
+  wav?: string;
+  csv?: string;
+  image?: string;
+  sensor?: string;
+  pipeline?: string;
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(String).filter(Boolean);
 
 export default async function validate(path: string, opts: ValidateCliOptions): Promise<number> {
+  const recording = opts.wav ?? opts.csv ?? opts.image;
+  if (recording !== undefined) return validateRecording(path, recording, opts);
   if (!opts.board) throw new UsageError('missing-flag', '--board is required', 'e.g. --board mps2-an386 --emulate, or --board nano33ble-sense-rev2 --port /dev/ttyACM0');
   if (!opts.emulate && !opts.port) throw new UsageError('missing-flag', 'validate needs --emulate (run under QEMU) or --port P (a board flashed with this model\'s firmware)', 'add --emulate (with an emulated board such as mps2-an386) or --port /dev/ttyACM0');
   if (opts.emulate && opts.port) throw new UsageError('bad-flag', '--emulate and --port exclude each other', 'use --emulate for the QEMU board, --port for a real board');
@@ -105,4 +112,32 @@ export default async function validate(path: string, opts: ValidateCliOptions): 
     );
   }
   return report.exact === report.total ? 0 : 2;
+}
+
+/** validate --emulate --wav/--csv/--image: the sensor path on the emulated board against the simulator. */
+async function validateRecording(path: string, file: string, opts: ValidateCliOptions): Promise<number> {
+  if (!opts.emulate) throw new UsageError('bad-flag', '--wav/--csv/--image replay a recording on the emulated board: they need --emulate', 'add --emulate (and --board mps2-an386 or leave --board out)');
+  if ([opts.wav, opts.csv, opts.image].filter((v) => v !== undefined).length > 1) throw new UsageError('bad-flag', 'give one recording', 'use one of --wav, --csv, --image');
+  const model = await loadModel(path);
+  const { resolvePipeline } = await import('../../lib/pipeline.js');
+  const { readRecordingFile } = await import('../../lib/recording.js');
+  const { checkSensorOnEmulator } = await import('../../lib/validate-sensor.js');
+  const pipeline = resolvePipeline(model, { sensor: opts.sensor, pipelineFile: opts.pipeline, discover: true });
+  if (!pipeline) throw new UsageError('no-pipeline', 'no sensor pipeline for this recording', 'add --sensor KIND or a tinyforge.json beside the model');
+  const rec = readRecordingFile(file, pipeline);
+  const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+  const r = await checkSensorOnEmulator(model, { board: opts.board, sensor: pipeline.sensor, pipelineFile: opts.pipeline ?? pipeline.file ?? undefined, recording: rec, timeoutMs, keep: opts.keep });
+  const ok = r.firstDifference === null;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ok, sensor: r.pipeline.sensor, inferences: r.inferences, inputsEqual: r.inputsEqual, outputsEqual: r.outputsEqual, reportEqual: r.reportEqual, firstDifference: r.firstDifference, projectDir: r.projectDir, ms: r.ms }, null, 2)}\n`);
+  } else {
+    for (const line of r.pipeline.describe) process.stdout.write(`${color.dim(safeText(line, 200))}\n`);
+    process.stdout.write(
+      ok
+        ? color.green(`✓ ${r.inferences} inferences on the emulated board: every input tensor, output and loop decision equals the simulator's, byte for byte\n`)
+        : color.red(`✗ ${safeText(r.firstDifference ?? '', 300)}\n`),
+    );
+    if (r.projectDir) process.stdout.write(`project kept in ${r.projectDir}\n`);
+  }
+  return ok ? 0 : 2;
 }
