@@ -71,6 +71,16 @@ export function boardPipeline(model: Model, board: ResolvedBoard, req: { sensor?
     const others = listBoards().filter((id) => resolveBoard(id).sensors.some((s) => s.kind === pipeline.sensor && s.hal));
     throw new GenerateError('no-sensor', `board ${board.id} has no ${pipeline.sensor} tinyforge can capture`, others.length ? `boards with one: ${others.join(', ')}` : `no board file lists a ${pipeline.sensor} with a "hal"`, { board: board.id });
   }
+  const facts = entry.facts as { channels?: string[]; maxBits?: number };
+  if (pipeline.sensor === 'imu' && Array.isArray(facts.channels)) {
+    const names = ['ax', 'ay', 'az', 'gx', 'gy', 'gz', 'mx', 'my', 'mz'];
+    const missing = pipeline.hal.channelMap.map((i) => names[i]!).filter((c) => !facts.channels!.includes(c));
+    if (missing.length) throw new GenerateError('imu-channels', `the ${entry.part} IMU of ${board.id} has no ${missing.join(', ')} channel(s)`, `use channels from: ${facts.channels.join(' ')}`, { board: board.id });
+  }
+  if (pipeline.sensor === 'adc') {
+    const max = Math.min(15, typeof facts.maxBits === 'number' ? facts.maxBits : 15);
+    if (pipeline.hal.adcBits > max) throw new GenerateError('adc-bits', `adcBits ${pipeline.hal.adcBits}: ${board.id}'s ADC reads at most ${max} bits here`, `set "adcBits" to ${max} or less`, { board: board.id });
+  }
   const frames = (entry.facts.frames ?? null) as { width: number; height: number; formats?: string[] }[] | null;
   if (pipeline.plan.kind === 'image' && Array.isArray(frames) && frames.length > 0) {
     const f = pipeline.plan.frame;

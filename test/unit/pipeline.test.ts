@@ -77,6 +77,13 @@ describe('tinyforge.json', () => {
     expect((err as PipelineError).hint).toMatch(/boards with one: .*nano33ble-sense-rev1/);
   });
 
+  it('checks the request against what the board\'s sensor can do', async () => {
+    const model = await loadModel(EXAMPLE);
+    expect(() => boardPipeline(model, resolveBoard('xiao-nrf52840-sense'), { pipeline: { sensor: 'imu', channels: ['ax', 'ay', 'mz'] } })).toThrow(/no mz channel/);
+    expect(() => boardPipeline(model, resolveBoard('nucleo-f401re'), { pipeline: { sensor: 'adc', pins: ['A0', 'A1', 'A2'], adcBits: 14 } })).toThrow(/at most 12 bits/);
+    expect(boardPipeline(model, resolveBoard('nucleo-f401re'), { pipeline: { sensor: 'adc', pins: ['A0', 'A1', 'A2'], adcBits: 12 } })!.hal.adcBits).toBe(12);
+  });
+
   it('labels from a labels file next to the pipeline file', async () => {
     const model = await loadModel(EXAMPLE);
     file('labels.txt', 'idle\r\nshake\n\ncircle\ntap\n');

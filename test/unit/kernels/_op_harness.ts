@@ -117,6 +117,8 @@ export function runOp<D>(kernel: Kernel<D>, opName: string, options: Record<stri
   const data = kernel.prepare(ctx);
   const reset = () => {
     for (const v of variables) (v.a as Int32Array).fill(v.fill);
+    // As the interpreter: kernels with hidden state (e.g. SVDF's state shadow) reset after the variables.
+    kernel.reset?.(data);
   };
   reset();
   const outArrays = storage.slice(nIn) as TypedArray[];
