@@ -27,14 +27,17 @@
  *
  * Speed: sum(w (x - zx)) is split into sum(w x) - zx sum(w), with the per-row
  * weight sums precomputed (for constant weights), so the inner loop is a bare
- * dot product. For int8 x int8 with constant weights and depth < 2048, two
- * weight rows are packed into one double, w_a + 2^26 w_b: one multiply-add
- * per element then yields both dot products, A + 2^26 B, exactly
- * (|A|, |B| <= 2047 * 128 * 128 < 2^25, so the total stays below 2^52 and A
- * is recovered by rounding s / 2^26); sim/kernels/_packed_dot.ts holds the
- * packing and the dot loop (two pairs per pass). About 2.5x faster than the
- * int8 loop. The int32 output stage is MultiplyByQuantizedMultiplier in one
- * rounding step (sim/math/fused_quantized_multiplier.ts, exact for all int32).
+ * dot product. For int8 x int8 with constant weights, depth 2..2047 and two
+ * or more channels, two weight rows are packed into one double, w_a + 2^26 w_b:
+ * one multiply-add per element then yields both dot products, A + 2^26 B,
+ * exactly (|A|, |B| <= 2047 * 128 * 128 < 2^25, so the total stays below 2^52
+ * and A is recovered by rounding s / 2^26); sim/kernels/_packed_dot.ts holds
+ * the packing and the dot loop. The other constant int8 x int8 layers up to
+ * that depth (one channel, or depth 1) run a plain double loop. Both keep their
+ * data in plain arrays (sim/kernels/_plain_arrays.ts) and rescale in one
+ * rounding step (sim/math/fused_quantized_multiplier.ts): fusedMultiplyChecked
+ * for any int32, or, for a per-tensor layer whose accumulators are bounded
+ * (weights and bias known) within uncheckedFits, the bare floor.
  */
 import type { Tensor } from '../ir/types.js';
 import {
@@ -46,7 +49,8 @@ import {
 import { multiplyByQuantizedMultiplierInt64Number } from '../math/multiply_by_quantized_multiplier_int64.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
-import { type FusedMultipliers, WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiplyWide } from '../math/fused_quantized_multiplier.js';
+import { doubleArray, toDoubleArray } from './_plain_arrays.js';
+import { type FusedMultipliers, WIDE_MAX_SHIFT, fuseMultipliers, fuseOne, fusedMultiplyChecked, fusedMultiplyWide, uncheckedFits } from '../math/fused_quantized_multiplier.js';
 
 
 /** Accumulator flavour, fixed at prepare. */
@@ -87,16 +91,49 @@ interface OpData {
   /** Bias storage, for rebuilding rowTerm (null if the op has none). */
   bias: Int32Array | BigInt64Array | null;
   /** Row pairs w[2p] + 2^26 w[2p+1], [ceil(outDepth / 2)][depth]; null when not packed. */
-  packed: Float64Array | null;
-  /** One batch of input as doubles, for the packed loop. */
-  xScratch: Float64Array;
-  /** The packed loop's dot products for one batch. */
-  dots: Int32Array;
+  packed: number[] | null;
+  /**
+   * int8 x int8 with constant weights, depth <= PACK_MAX_DEPTH, not packed
+   * (one output channel, or depth 1): the weights as doubles; else null.
+   */
+  plainW: number[] | null;
+  /** One batch of input, for the packed and plain loops. */
+  xScratch: number[];
+  /** Their dot products for one batch. */
+  dots: number[];
+  /** Per-tensor quantization: every channel has the same one-step constants (channel 0's). */
+  perTensor: boolean;
+  /**
+   * Per-tensor, constant weights and bias, and every possible accumulator
+   * small enough for the unchecked one-step rescale (uncheckedFits):
+   * floor((acc * uMul + R) * uScale) with uMul = M * 2^left.
+   */
+  unchecked: boolean;
+  /** Bound on |accumulator| for int8 input (from the last buildRowTerms). */
+  maxAcc: number;
+  uMul: number;
+  uRoundPos: number;
+  uRoundNeg: number;
+  uScale: number;
   /**
    * The int32 MultiplyByQuantizedMultiplier in one step (fusedMultiplyWide,
    * exact for every int32 input), or null when some shift is beyond its range.
    */
   fused: FusedMultipliers | null;
+  /**
+   * The packed path's output stage, as plain arrays (sim/kernels/_plain_arrays.ts):
+   * rowTerm, and per output channel the one-step constants of
+   * fusedMultiplyChecked (all NaN when fuseMultipliers refused a shift: then
+   * every value takes the reference helper).
+   */
+  rowTermF: number[];
+  fMul: number[];
+  fLeft: number[];
+  fRoundPos: number[];
+  fRoundNeg: number[];
+  fScale: number[];
+  multiplierF: number[];
+  shiftF: number[];
 }
 
 /** Scale and zero point TFLM puts in TfLiteTensor.params (entry 0), or null when there are none. */
@@ -119,14 +156,25 @@ function unpackInt4(packed: Uint8Array, count: number): Int8Array {
 
 function buildRowTerms(d: OpData): void {
   const { filter, depth, outDepth, inputOffset, bias, rowTerm } = d;
+  let maxAcc = 0;
   for (let oc = 0; oc < outDepth; oc++) {
     let s = 0;
+    let abs = 0;
     const base = oc * depth;
-    for (let k = 0; k < depth; k++) s += filter[base + k]!;
+    for (let k = 0; k < depth; k++) {
+      const w = filter[base + k]!;
+      s += w;
+      abs += Math.abs(w);
+    }
     const b = bias === null ? 0 : Number(bias[oc]!);
     const exact = b + inputOffset * s;
     rowTerm[oc] = d.acc === Acc.Int32 ? exact | 0 : exact;
+    d.rowTermF[oc] = rowTerm[oc]!;
+    // |acc| <= sum |w| * 128 + |row term| for int8 input (|x| <= 128).
+    const bound = abs * 128 + Math.abs(rowTerm[oc]!);
+    if (bound > maxAcc) maxAcc = bound;
   }
+  d.maxAcc = maxAcc;
 }
 
 function dotInt8(w: Int8Array, wo: number, x: Int8Array, xo: number, n: number): number {
@@ -255,7 +303,10 @@ function prepare(ctx: PrepareContext): OpData {
     weights = ctx.int8(filter);
   }
 
-  const pack = int8In && filter.data !== null && depth <= PACK_MAX_DEPTH && outDepth >= 2;
+  const constInt8 = int8In && filter.data !== null;
+  const pack = constInt8 && depth <= PACK_MAX_DEPTH && depth >= 2 && outDepth >= 2;
+  // Small unpacked layers only: the copy holds 8 bytes per weight.
+  const plain = constInt8 && !pack && depth <= PACK_MAX_DEPTH;
   const [actMin, actMax] = calculateActivationRangeQuantized(options.activation ?? 'NONE', output.dtype, pOut.scale, pOut.zeroPoint);
   const d: OpData = {
     acc,
@@ -275,15 +326,52 @@ function prepare(ctx: PrepareContext): OpData {
     dynamicRows: filter.data === null || (bias !== null && bias.data === null),
     bias: biasArr,
     packed: pack ? packRowPairs(weights, 0, outDepth, depth) : null,
-    xScratch: new Float64Array(pack ? depth : 0),
-    dots: new Int32Array(pack ? outDepth : 0),
-    fused: shift.every((v) => -v <= WIDE_MAX_SHIFT) ? fuseMultipliers(multiplier, shift) : null,
+    plainW: plain ? toDoubleArray(weights.subarray(0, outDepth * depth)) : null,
+    xScratch: doubleArray(pack || plain ? depth : 0),
+    dots: doubleArray(pack || plain ? outDepth : 0),
+    perTensor: !perChannel,
+    unchecked: false,
+    maxAcc: 0,
+    uMul: 0,
+    uRoundPos: 0,
+    uRoundNeg: 0,
+    uScale: 0,
+    fused: null,
+    rowTermF: doubleArray(outDepth),
+    fMul: doubleArray(outDepth),
+    fLeft: toDoubleArray(new Float64Array(outDepth).fill(1)),
+    fRoundPos: doubleArray(outDepth),
+    fRoundNeg: doubleArray(outDepth),
+    fScale: toDoubleArray(new Float64Array(outDepth).fill(NaN)),
+    multiplierF: toDoubleArray(multiplier),
+    shiftF: toDoubleArray(shift),
   };
+  const oneStep = fuseMultipliers(multiplier, shift);
+  if (oneStep && shift.every((v) => -v <= WIDE_MAX_SHIFT)) d.fused = oneStep;
+  if (oneStep) {
+    for (let c = 0; c < outDepth; c++) {
+      d.fMul[c] = oneStep.multiplier[c]!;
+      d.fLeft[c] = oneStep.leftMul[c]!;
+      d.fRoundPos[c] = oneStep.roundPos[c]!;
+      d.fRoundNeg[c] = oneStep.roundNeg[c]!;
+      d.fScale[c] = oneStep.scale[c]!;
+    }
+  }
   buildRowTerms(d);
+  if ((pack || plain) && !d.dynamicRows && !perChannel) {
+    const one = fuseOne(multiplier[0]!, shift[0]!);
+    if (uncheckedFits(d.maxAcc, one)) {
+      d.unchecked = true;
+      d.uMul = one.multiplier * one.leftMul;
+      d.uRoundPos = one.roundPos;
+      d.uRoundNeg = one.roundNeg;
+      d.uScale = one.scale;
+    }
+  }
   return d;
 }
 
-function evalPacked(d: OpData, packed: Float64Array): void {
+function evalPacked(d: OpData, packed: number[]): void {
   const { input, xScratch, dots, batches, depth, outDepth } = d;
   for (let b = 0; b < batches; b++) {
     const xo = b * depth;
@@ -293,20 +381,61 @@ function evalPacked(d: OpData, packed: Float64Array): void {
   }
 }
 
-/** int32 accumulator tail for a whole output row: + row term (bias, zero-point fold), wrap, rescale, zp, clamp. */
-function finishRowInt32(d: OpData, dots: Int32Array, oo: number): void {
-  const { output, outDepth, rowTerm, fused, multiplier, shift, outputZeroPoint, actMin, actMax } = d;
-  if (fused !== null) {
-    const { leftMul, multiplier: m, roundPos, roundNeg, scale } = fused;
+/** The plain path: one double dot product per output channel, over the batch's input as doubles. */
+function evalPlain(d: OpData, w: number[]): void {
+  const { input, xScratch: x, dots, batches, depth, outDepth } = d;
+  for (let b = 0; b < batches; b++) {
+    const xo = b * depth;
+    for (let k = 0; k < depth; k++) x[k] = input[xo + k]!;
     for (let oc = 0; oc < outDepth; oc++) {
-      let v = fusedMultiplyWide((dots[oc]! + rowTerm[oc]!) | 0, leftMul[oc]!, m[oc]!, roundPos[oc]!, roundNeg[oc]!, scale[oc]!);
+      const wo = oc * depth;
+      let s0 = 0;
+      let s1 = 0;
+      let k = 0;
+      for (; k + 1 < depth; k += 2) {
+        s0 += w[wo + k]! * x[k]!;
+        s1 += w[wo + k + 1]! * x[k + 1]!;
+      }
+      if (k < depth) s0 += w[wo + k]! * x[k]!;
+      dots[oc] = s0 + s1;
+    }
+    finishRowInt32(d, dots, b * outDepth);
+  }
+}
+
+/**
+ * int32 accumulator tail for a whole output row: + row term (bias, zero-point
+ * fold), int32 wrap, rescale, zp, clamp. Per-tensor ops keep the rescale
+ * constants in locals.
+ */
+function finishRowInt32(d: OpData, dots: number[], oo: number): void {
+  const { output, outDepth, rowTermF, fMul, fLeft, fRoundPos, fRoundNeg, fScale, multiplierF, shiftF, outputZeroPoint, actMin, actMax } = d;
+  if (d.unchecked) {
+    const { uMul, uRoundPos, uRoundNeg, uScale } = d;
+    for (let oc = 0; oc < outDepth; oc++) {
+      const acc = dots[oc]! + rowTermF[oc]!;
+      const v = Math.floor((acc * uMul + (acc < 0 ? uRoundNeg : uRoundPos)) * uScale) + outputZeroPoint;
+      output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;
+    }
+    return;
+  }
+  if (d.perTensor) {
+    const l = fLeft[0]!;
+    const m = fMul[0]!;
+    const rp = fRoundPos[0]!;
+    const rn = fRoundNeg[0]!;
+    const sc = fScale[0]!;
+    const qm = multiplierF[0]!;
+    const sh = shiftF[0]!;
+    for (let oc = 0; oc < outDepth; oc++) {
+      let v = fusedMultiplyChecked((dots[oc]! + rowTermF[oc]!) | 0, l, m, rp, rn, sc, qm, sh);
       v = (v + outputZeroPoint) | 0;
       output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;
     }
     return;
   }
   for (let oc = 0; oc < outDepth; oc++) {
-    let v = multiplyByQuantizedMultiplier((dots[oc]! + rowTerm[oc]!) | 0, multiplier[oc]!, shift[oc]!);
+    let v = fusedMultiplyChecked((dots[oc]! + rowTermF[oc]!) | 0, fLeft[oc]!, fMul[oc]!, fRoundPos[oc]!, fRoundNeg[oc]!, fScale[oc]!, multiplierF[oc]!, shiftF[oc]!);
     v = (v + outputZeroPoint) | 0;
     output[oo + oc] = v < actMin ? actMin : v > actMax ? actMax : v;
   }
@@ -316,6 +445,10 @@ function evalFc(d: OpData): void {
   if (d.dynamicRows) buildRowTerms(d);
   if (d.packed !== null) {
     evalPacked(d, d.packed);
+    return;
+  }
+  if (d.plainW !== null) {
+    evalPlain(d, d.plainW);
     return;
   }
   const { input, filter, output, batches, depth, outDepth, outputZeroPoint, actMin, actMax, multiplier, shift, rowTerm } = d;

@@ -13,11 +13,16 @@
  *   fast path gives the same bytes as the general formula, so it needs no
  *   special case.)
  * The output must be per-tensor quantized (TFLM checks exactly one scale).
+ *
+ * Speed: 8-bit inputs go through a 256-entry table of the reference
+ * results; wider ones use the one-step multiplier (fusedMultiplyChecked).
  */
 import type { Tensor } from '../ir/types.js';
 import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteRound, typeRange } from '../math/fixedpoint.js';
 import { floatToInt32 } from '../math/static_cast.js';
 import type { Kernel, PrepareContext, TypedArray } from './types.js';
+import { doubleArray } from './_plain_arrays.js';
+import { fuseMultipliers, fusedMultiplyChecked } from '../math/fused_quantized_multiplier.js';
 
 interface OpData {
   /** True for float32 input (AffineQuantize), false for Requantize. */
@@ -35,6 +40,17 @@ interface OpData {
   /** Output type range. */
   qmin: number;
   qmax: number;
+  /**
+   * Requantize from 8-bit input: every output value by input value, index
+   * x + 128 (int8) or x (uint8); null otherwise.
+   */
+  table: number[] | null;
+  /** Requantize from wider input: QM(S_in / S_out) in one step (fusedMultiplyChecked; NaN scale: the reference helper). */
+  fMul: number;
+  fLeft: number;
+  fRoundPos: number;
+  fRoundNeg: number;
+  fScale: number;
 }
 
 /** Integer pairs EvalQuantizeReference handles. */
@@ -77,7 +93,7 @@ export const quantizeKernel: Kernel<OpData> = {
       inputZeroPoint = pIn.zeroPoint;
     }
     const [qmin, qmax] = typeRange(output.dtype);
-    return {
+    const d: OpData = {
       fromFloat,
       input: ctx.array(input),
       output: ctx.array(output),
@@ -89,7 +105,30 @@ export const quantizeKernel: Kernel<OpData> = {
       outputZeroPoint: pOut.zeroPoint,
       qmin,
       qmax,
+      table: null,
+      fMul: 0,
+      fLeft: 1,
+      fRoundPos: 0,
+      fRoundNeg: 0,
+      fScale: NaN,
     };
+    if (!fromFloat) {
+      const oneStep = fuseMultipliers(Int32Array.of(multiplier), Int32Array.of(shift));
+      if (oneStep) {
+        d.fMul = oneStep.multiplier[0]!;
+        d.fLeft = oneStep.leftMul[0]!;
+        d.fRoundPos = oneStep.roundPos[0]!;
+        d.fRoundNeg = oneStep.roundNeg[0]!;
+        d.fScale = oneStep.scale[0]!;
+      }
+      if (input.dtype === 'int8' || input.dtype === 'uint8') {
+        const lo = input.dtype === 'int8' ? -128 : 0;
+        const table = doubleArray(256);
+        for (let i = 0; i < 256; i++) table[i] = requantizeOne(d, lo + i);
+        d.table = table;
+      }
+    }
+    return d;
   },
   eval(d) {
     const { input, output, size, outputZeroPoint, qmin, qmax } = d;
@@ -103,11 +142,24 @@ export const quantizeKernel: Kernel<OpData> = {
       }
       return;
     }
-    const x = input as Int8Array | Int16Array | Int32Array | Uint8Array;
-    const { multiplier, shift, inputZeroPoint } = d;
+    const table = d.table;
+    if (table !== null) {
+      const x = input as Int8Array | Uint8Array;
+      const off = x instanceof Int8Array ? 128 : 0;
+      for (let i = 0; i < size; i++) output[i] = table[x[i]! + off]!;
+      return;
+    }
+    const x = input as Int16Array | Int32Array;
+    const { inputZeroPoint, multiplier, shift, fMul, fLeft, fRoundPos, fRoundNeg, fScale } = d;
     for (let i = 0; i < size; i++) {
-      const q = (multiplyByQuantizedMultiplier((x[i]! - inputZeroPoint) | 0, multiplier, shift) + outputZeroPoint) | 0;
+      const q = (fusedMultiplyChecked((x[i]! - inputZeroPoint) | 0, fLeft, fMul, fRoundPos, fRoundNeg, fScale, multiplier, shift) + outputZeroPoint) | 0;
       output[i] = q < qmin ? qmin : q > qmax ? qmax : q;
     }
   },
 };
+
+/** Requantize of one input value (the reference helper): the 8-bit table entries. */
+function requantizeOne(d: OpData, x: number): number {
+  const q = (multiplyByQuantizedMultiplier((x - d.inputZeroPoint) | 0, d.multiplier, d.shift) + d.outputZeroPoint) | 0;
+  return q < d.qmin ? d.qmin : q > d.qmax ? d.qmax : q;
+}

@@ -23,21 +23,34 @@
  *   filters and batches); the freed last slot of each filter row is then
  *   overwritten by the feature matmul.
  *
- * Speed: the feature matmul uses packed row pairs (sim/kernels/_packed_dot.ts;
- * raw int8 input, zero point folded out), both rescales the one-step
- * MultiplyByQuantizedMultiplier (sim/math/fused_quantized_multiplier.ts,
- * exact for every int32 accumulator), the time matmul four running sums.
+ * Speed (none of it changes a value):
+ * - The feature matmul uses packed row pairs (sim/kernels/_packed_dot.ts; raw
+ *   int8 input, zero point folded out); both rescales are the one-step
+ *   MultiplyByQuantizedMultiplier (fusedMultiplyChecked, exact for every
+ *   int32 accumulator), the feature one without its check when prepare can
+ *   bound every feature accumulator (uncheckedFits).
+ * - The time matmul sums exactly in doubles (|wt * state| <= 2^30, memory <
+ *   2^22) and then wraps to int32: TFLM's int32 scratch sum wraps in C (real
+ *   models do pass 2^31), and the exact sum is congruent to it mod 2^32.
+ * - It reads a shadow of the state kept by the kernel in a plain array
+ *   (sim/kernels/_plain_arrays.ts), not the state tensor: per filter row a
+ *   ring of 2 x memory slots where slot k + memory mirrors slot k, so the
+ *   memory window (oldest first) is always the contiguous run starting at the
+ *   ring position, and the shift is a position increment. The state tensor
+ *   itself is still shifted and written exactly as TFLM does (it is what
+ *   tensor() shows); the shadow is rebuilt from it at prepare and by reset().
  */
 import type { Tensor } from '../ir/types.js';
-import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../math/fixedpoint.js';
+import { f32, quantizeMultiplier } from '../math/fixedpoint.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
-import { WIDE_MAX_SHIFT, fuseMultipliers, fusedMultiplyWide } from '../math/fused_quantized_multiplier.js';
+import { doubleArray, toDoubleArray } from './_plain_arrays.js';
+import { fuseOne, fusedMultiplyChecked, uncheckedFits } from '../math/fused_quantized_multiplier.js';
 
 interface OpData {
   input: Int8Array;
+  /** Raw feature weights, for inputs wider than PACK_MAX_DEPTH. */
   featureWeights: Int8Array;
-  timeWeights: Int8Array | Int16Array;
   bias: Int32Array;
   state: Int8Array | Int16Array;
   output: Int8Array;
@@ -62,20 +75,39 @@ interface OpData {
   featureRowTerm: Float64Array;
   /** Per filter: zp_state * sum(time weights row), folded out of the time matmul. */
   timeRowTerm: Float64Array;
-  /** Per batch x filter: the time-matmul results (TFLM's int32 scratch). */
-  scratch: Int32Array;
+
+  // Eval-side data, as plain arrays (sim/kernels/_plain_arrays.ts).
   /** Feature weights as packed row pairs (sim/kernels/_packed_dot.ts), or null when inputSize > PACK_MAX_DEPTH. */
-  featurePacked: Float64Array | null;
-  /** Scratch: one batch of input as doubles, and the filters' feature dot products. */
-  x: Float64Array;
-  featureDot: Int32Array;
-  /** e1 in the one-step form (sim/math/fused_quantized_multiplier.ts, fusedMultiplyWide); NaN scale = use the reference helper. */
+  featurePacked: number[] | null;
+  /** featureRowTerm and timeRowTerm. */
+  featureTerm: number[];
+  timeTerm: number[];
+  /** Time weights. */
+  timeW: number[];
+  /** The bias (refreshed per eval when the bias tensor is not constant). */
+  biasF: number[];
+  dynamicBias: boolean;
+  /** The state shadow: [batch][filter][2 * memory] (see the header), and the ring position (0..memory-1). */
+  ring: number[];
+  pos: number;
+  /** 32 - bits of T: (v << wrap) >> wrap is static_cast<T>(v). */
+  wrap: number;
+  /** Scratch: one batch of input, the filters' feature dot products, TFLM's int32 time scratch. */
+  x: number[];
+  featureDot: number[];
+  scratch: number[];
+  /**
+   * Every feature accumulator fits the unchecked one-step rescale
+   * (uncheckedFits): floor((acc * u1Mul + R) * f1Scale), u1Mul = M1 * 2^left.
+   */
+  f1Unchecked: boolean;
+  u1Mul: number;
+  /** e1 and e2 in the one-step form (fusedMultiplyChecked; NaN scale = always the reference helper). */
   f1Mul: number;
   f1Left: number;
   f1RoundPos: number;
   f1RoundNeg: number;
   f1Scale: number;
-  /** e2 likewise. */
   f2Mul: number;
   f2Left: number;
   f2RoundPos: number;
@@ -141,15 +173,35 @@ export const svdfKernel: Kernel<OpData> = {
     const e1 = quantizeMultiplier(f32(f32(pIn.scale * pWf.scale) / pSt.scale));
     const e2 = quantizeMultiplier(f32(stateTimesTime / pOut.scale));
 
+    if (wf.data === null || wt.data === null) ctx.unsupported('feature and time weights must be constant');
+    if (memory >= 2 ** 22) ctx.unsupported(`memory ${memory} is too long for the exact time matmul (< 2^22)`);
     const wfArr = ctx.int8(wf);
     const wtArr = wt.dtype === 'int8' ? ctx.int8(wt) : ctx.int16(wt);
     const featureRowTerm = new Float64Array(filters);
     const timeRowTerm = new Float64Array(filters);
+    // |feature acc| <= sum |w| * 128 + |zp_in * sum w| (|x| <= 128).
+    let maxAcc = 0;
+    for (let f = 0; f < filters; f++) {
+      let s = 0;
+      let abs = 0;
+      for (let c = 0; c < inputSize; c++) {
+        const w = wfArr[f * inputSize + c]!;
+        s += w;
+        abs += Math.abs(w);
+      }
+      featureRowTerm[f] = pIn.zeroPoint * s;
+      maxAcc = Math.max(maxAcc, abs * 128 + Math.abs(featureRowTerm[f]!));
+      let t = 0;
+      for (let j = 0; j < memory; j++) t += wtArr[f * memory + j]!;
+      timeRowTerm[f] = pSt.zeroPoint * t;
+    }
+    const biasArr = ctx.int32(bias);
+    const f1 = fuseOne(e1.multiplier, e1.shift);
+    const f2 = fuseOne(e2.multiplier, e2.shift);
     const d: OpData = {
       input: ctx.int8(input),
       featureWeights: wfArr,
-      timeWeights: wtArr,
-      bias: ctx.int32(bias),
+      bias: biasArr,
       state: state.dtype === 'int8' ? ctx.int8(state) : ctx.int16(state),
       output: ctx.int8(output),
       batches,
@@ -169,115 +221,130 @@ export const svdfKernel: Kernel<OpData> = {
       s2: e2.shift,
       featureRowTerm,
       timeRowTerm,
-      scratch: new Int32Array(batches * filters),
       featurePacked: inputSize <= PACK_MAX_DEPTH ? packRowPairs(wfArr, 0, filters, inputSize) : null,
-      x: new Float64Array(inputSize),
-      featureDot: new Int32Array(filters),
-      f1Mul: 0, f1Left: 1, f1RoundPos: 0, f1RoundNeg: 0, f1Scale: NaN,
-      f2Mul: 0, f2Left: 1, f2RoundPos: 0, f2RoundNeg: 0, f2Scale: NaN,
+      featureTerm: toDoubleArray(featureRowTerm),
+      timeTerm: toDoubleArray(timeRowTerm),
+      timeW: toDoubleArray(wtArr),
+      biasF: toDoubleArray(biasArr.subarray(0, units)),
+      dynamicBias: bias.data === null,
+      ring: doubleArray(batches * filters * 2 * memory),
+      pos: 0,
+      wrap: state.dtype === 'int8' ? 24 : 16,
+      x: doubleArray(inputSize),
+      featureDot: doubleArray(filters),
+      scratch: doubleArray(filters),
+      f1Unchecked: false,
+      u1Mul: f1.multiplier * f1.leftMul,
+      f1Mul: f1.multiplier, f1Left: f1.leftMul, f1RoundPos: f1.roundPos, f1RoundNeg: f1.roundNeg, f1Scale: f1.scale,
+      f2Mul: f2.multiplier, f2Left: f2.leftMul, f2RoundPos: f2.roundPos, f2RoundNeg: f2.roundNeg, f2Scale: f2.scale,
     };
-    const fused = fuseMultipliers(Int32Array.of(e1.multiplier, e2.multiplier), Int32Array.of(e1.shift, e2.shift));
-    if (fused && -e1.shift <= WIDE_MAX_SHIFT && -e2.shift <= WIDE_MAX_SHIFT) {
-      d.f1Mul = fused.multiplier[0]!;
-      d.f1Left = fused.leftMul[0]!;
-      d.f1RoundPos = fused.roundPos[0]!;
-      d.f1RoundNeg = fused.roundNeg[0]!;
-      d.f1Scale = fused.scale[0]!;
-      d.f2Mul = fused.multiplier[1]!;
-      d.f2Left = fused.leftMul[1]!;
-      d.f2RoundPos = fused.roundPos[1]!;
-      d.f2RoundNeg = fused.roundNeg[1]!;
-      d.f2Scale = fused.scale[1]!;
-    }
-    if (wf.data === null || wt.data === null) ctx.unsupported('feature and time weights must be constant');
-    for (let f = 0; f < filters; f++) {
-      let s = 0;
-      for (let c = 0; c < inputSize; c++) s += wfArr[f * inputSize + c]!;
-      featureRowTerm[f] = pIn.zeroPoint * s;
-      let t = 0;
-      for (let j = 0; j < memory; j++) t += wtArr[f * memory + j]!;
-      timeRowTerm[f] = pSt.zeroPoint * t;
-    }
+    d.f1Unchecked = uncheckedFits(maxAcc, f1);
+    syncShadow(d);
     return d;
   },
   eval(d) {
-    // Three stages in separate functions: V8 optimizes each small loop nest on its own.
+    // TFLM's state layout in the tensor: shift everything left by one.
     d.state.copyWithin(0, 1);
-    featureStage(d);
-    timeStage(d);
-    outputStage(d);
+    let pos = d.pos + 1;
+    if (pos === d.memory) pos = 0;
+    d.pos = pos;
+    if (d.dynamicBias) for (let u = 0; u < d.units; u++) d.biasF[u] = d.bias[u]!;
+    // Batches are independent (each has its own state rows): each runs the three stages in turn.
+    for (let b = 0; b < d.batches; b++) {
+      featureStage(d, b);
+      timeStage(d, b);
+      outputStage(d, b);
+    }
+  },
+  reset(d) {
+    syncShadow(d);
   },
 };
 
-/** The newest slot of each filter's memory: the rescaled feature dot products (state already shifted). */
-function featureStage(d: OpData): void {
-  const { input, featureWeights, state, batches, inputSize, filters, memory, stateMin, stateMax, stateZeroPoint, m1, s1, featureRowTerm } = d;
-  // Feature matmul into the newest slot of each filter's memory.
-  const { featurePacked, x, featureDot, f1Mul, f1Left, f1RoundPos, f1RoundNeg, f1Scale } = d;
-  for (let b = 0; b < batches; b++) {
-    const xo = b * inputSize;
-    if (featurePacked !== null) {
-      for (let c = 0; c < inputSize; c++) x[c] = input[xo + c]!;
-      packedRowDots(featurePacked, filters, inputSize, x, featureDot, 0);
-    } else {
-      for (let f = 0; f < filters; f++) {
-        const wo = f * inputSize;
-        let dot = 0;
-        for (let c = 0; c < inputSize; c++) dot += featureWeights[wo + c]! * input[xo + c]!;
-        featureDot[f] = dot;
-      }
-    }
-    for (let f = 0; f < filters; f++) {
-      const acc = (featureDot[f]! - featureRowTerm[f]!) | 0;
-      let v = f1Scale === f1Scale ? fusedMultiplyWide(acc, f1Left, f1Mul, f1RoundPos, f1RoundNeg, f1Scale) : multiplyByQuantizedMultiplier(acc, m1, s1);
-      v = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
-      // Typed-array store wraps like static_cast<T>.
-      state[(b * filters + f) * memory + memory - 1] = stateZeroPoint + v;
+/** The shadow from the state tensor, ring position 0. */
+function syncShadow(d: OpData): void {
+  const { state, ring, memory } = d;
+  const rows = d.batches * d.filters;
+  d.pos = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < memory; j++) {
+      const v = state[r * memory + j]!;
+      ring[2 * r * memory + j] = v;
+      ring[2 * r * memory + memory + j] = v;
     }
   }
 }
 
-/** Per batch x filter: the time-weighted sum of the state, zero point folded out. */
-function timeStage(d: OpData): void {
-  const { timeWeights, state, batches, filters, memory, timeRowTerm, scratch } = d;
-  // Time matmul: per batch x filter, sum_j wt[f][j] * (state[b][f][j] - zp_state).
-  // Four running sums (exact: |wt * state| <= 2^30, far below 2^53 in total).
-  for (let b = 0; b < batches; b++) {
+/** The newest slot of each filter's memory in batch b: the rescaled feature dot products (state already shifted). */
+function featureStage(d: OpData, b: number): void {
+  const { input, featureWeights, state, ring, inputSize, filters, memory, stateMin, stateMax, stateZeroPoint, wrap, featureTerm, featurePacked, featureDot } = d;
+  const xo = b * inputSize;
+  if (featurePacked !== null) {
+    const x = d.x;
+    for (let c = 0; c < inputSize; c++) x[c] = input[xo + c]!;
+    packedRowDots(featurePacked, filters, inputSize, x, featureDot, 0);
+  } else {
     for (let f = 0; f < filters; f++) {
-      const so = (b * filters + f) * memory;
-      const wo = f * memory;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let j = 0;
-      for (; j + 3 < memory; j += 4) {
-        a0 += timeWeights[wo + j]! * state[so + j]!;
-        a1 += timeWeights[wo + j + 1]! * state[so + j + 1]!;
-        a2 += timeWeights[wo + j + 2]! * state[so + j + 2]!;
-        a3 += timeWeights[wo + j + 3]! * state[so + j + 3]!;
-      }
-      for (; j < memory; j++) a0 += timeWeights[wo + j]! * state[so + j]!;
-      scratch[b * filters + f] = a0 + a1 + (a2 + a3) - timeRowTerm[f]!;
+      const wo = f * inputSize;
+      let dot = 0;
+      for (let c = 0; c < inputSize; c++) dot += featureWeights[wo + c]! * input[xo + c]!;
+      featureDot[f] = dot;
     }
+  }
+  const { f1Unchecked, u1Mul, f1Mul, f1Left, f1RoundPos, f1RoundNeg, f1Scale, m1, s1 } = d;
+  // The newest slot: index memory - 1 of the state row; in the ring, the window's last slot and its mirror.
+  const k = d.pos + memory - 1;
+  const k2 = k >= memory ? k - memory : k + memory;
+  let so = b * filters * memory + memory - 1;
+  let ro = b * filters * 2 * memory;
+  for (let f = 0; f < filters; f++, so += memory, ro += 2 * memory) {
+    const acc = featureDot[f]! - featureTerm[f]!;
+    let v = f1Unchecked
+      ? Math.floor((acc * u1Mul + (acc < 0 ? f1RoundNeg : f1RoundPos)) * f1Scale)
+      : fusedMultiplyChecked(acc | 0, f1Left, f1Mul, f1RoundPos, f1RoundNeg, f1Scale, m1, s1);
+    v = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
+    // static_cast<T>: the typed store wraps; the shadow gets the same wrapped value.
+    const stored = ((stateZeroPoint + v) << wrap) >> wrap;
+    state[so] = stored;
+    ring[ro + k] = stored;
+    ring[ro + k2] = stored;
   }
 }
 
-/** Per unit: bias + rank reduction, rescaled to the int8 output. */
-function outputStage(d: OpData): void {
-  const { bias, output, batches, filters, units, rank, outputZeroPoint, m2, s2, scratch } = d;
-  // Bias + rank reduction, rescale, output zero point, int8 clamp.
-  const { f2Mul, f2Left, f2RoundPos, f2RoundNeg, f2Scale } = d;
-  for (let b = 0; b < batches; b++) {
-    for (let u = 0; u < units; u++) {
-      let sum = bias[u]!;
-      const so = b * filters + u * rank;
-      for (let r = 0; r < rank; r++) sum += scratch[so + r]!;
-      const acc = sum | 0;
-      const scaled = f2Scale === f2Scale ? fusedMultiplyWide(acc, f2Left, f2Mul, f2RoundPos, f2RoundNeg, f2Scale) : multiplyByQuantizedMultiplier(acc, m2, s2);
-      let v = (scaled + outputZeroPoint) | 0;
-      v = v < -128 ? -128 : v > 127 ? 127 : v;
-      output[b * units + u] = v;
+/** Per filter of batch b: the time-weighted sum of its memory window, zero point folded out, as TFLM's int32 scratch. */
+function timeStage(d: OpData, b: number): void {
+  const { timeW, ring, filters, memory, timeTerm, scratch } = d;
+  let i = b * filters * 2 * memory + d.pos;
+  let w = 0;
+  for (let f = 0; f < filters; f++, i += memory) {
+    const end = w + memory;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (; w + 3 < end; w += 4, i += 4) {
+      a0 += timeW[w]! * ring[i]!;
+      a1 += timeW[w + 1]! * ring[i + 1]!;
+      a2 += timeW[w + 2]! * ring[i + 2]!;
+      a3 += timeW[w + 3]! * ring[i + 3]!;
     }
+    for (; w < end; w++, i++) a0 += timeW[w]! * ring[i]!;
+    // Exact sum (|wt * state| <= 2^30, memory < 2^22), then the int32 wrap of TFLM's scratch.
+    scratch[f] = (a0 + a1 + (a2 + a3) - timeTerm[f]!) | 0;
+  }
+}
+
+/** Batch b's output row: per unit, bias + the rank filters' scratch values (int32), rescaled to int8. */
+function outputStage(d: OpData, b: number): void {
+  const { scratch, units, rank, biasF, output, outputZeroPoint } = d;
+  const { f2Mul, f2Left, f2RoundPos, f2RoundNeg, f2Scale, m2, s2 } = d;
+  const oo = b * units;
+  for (let u = 0; u < units; u++) {
+    let sum = biasF[u]!;
+    if (rank === 1) sum += scratch[u]!;
+    else for (let r = 0; r < rank; r++) sum += scratch[u * rank + r]!;
+    let v = (fusedMultiplyChecked(sum | 0, f2Left, f2Mul, f2RoundPos, f2RoundNeg, f2Scale, m2, s2) + outputZeroPoint) | 0;
+    v = v < -128 ? -128 : v > 127 ? 127 : v;
+    output[oo + u] = v;
   }
 }

@@ -37,13 +37,22 @@
  * - time_major [T, B, I] runs all batch rows per step; batch-major [B, T, I]
  *   runs each row through all steps. Rows never interact, so one per-row step
  *   function serves both orders.
+ *
+ * Speed (no value changes): the gate FCs use packed row pairs
+ * (sim/kernels/_packed_dot.ts) on plain arrays (sim/kernels/_plain_arrays.ts);
+ * every rescale is the one-step MultiplyByQuantizedMultiplier
+ * (fusedMultiplyChecked); the activations run per element
+ * (sigmoidQ15 / tanhQ15) as each gate value is formed, and the cell and
+ * hidden updates share one pass over the units.
  */
 import type { Tensor } from '../ir/types.js';
-import { f32, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../math/fixedpoint.js';
-import { logisticInt16, tanhInt16 } from '../math/int16_activations.js';
+import { f32, quantizeMultiplier } from '../math/fixedpoint.js';
+import { type Int16ActivationScale, activationScale, sigmoidQ15, tanhQ15 } from '../math/int16_activations.js';
+import { type OneStep, fuseOne, fusedMultiplyChecked } from '../math/fused_quantized_multiplier.js';
 import { checkedLog2 } from '../math/checked_log2.js';
 import type { Kernel, PrepareContext } from './types.js';
 import { PACK_MAX_DEPTH, packRowPairs, packedRowDots } from './_packed_dot.js';
+import { doubleArray, toDoubleArray } from './_plain_arrays.js';
 
 /** Gate order inside the packed arrays: TFLM's forget, input, cell, output. */
 const GATE_INPUTS = [
@@ -89,18 +98,58 @@ interface OpData {
   /** Whether the cell is clipped (cell_clip > 0) and the quantized bound (may be 0 for a tiny clip). */
   doClip: boolean;
   clip: number;
-  /** Gate outputs of one row [4 * nState] (int16 Q3.12 in, Q0.15 after the nonlinearity) and a scratch row. */
-  gates: Int16Array;
-  scratch: Int16Array;
+  /** Activated gate values of one row [4 * nState] (Q0.15). */
+  gates: number[];
   /** Scratch: the int32 dot products of every gate row with x and with h. */
-  dotX: Int32Array;
-  dotH: Int32Array;
+  dotX: number[];
+  dotH: number[];
   /** wx and wh as packed row pairs (see _packed_dot.ts), or null when a width exceeds PACK_MAX_DEPTH. */
-  packedX: Float64Array | null;
-  packedH: Float64Array | null;
-  /** Scratch: the current input row and hidden state as doubles, for the packed dot products. */
-  xF: Float64Array;
-  hF: Float64Array;
+  packedX: number[] | null;
+  packedH: number[] | null;
+  /** Scratch: the current input row and hidden state, for the packed dot products. */
+  xF: number[];
+  hF: number[];
+  /**
+   * Eval-side copies as plain arrays (sim/kernels/_plain_arrays.ts): biasX,
+   * biasH, and per gate the one-step constants (fusedMultiplyChecked) of the
+   * input and recurrent FC rescales; multX/shiftX/multH/shiftH for its fallback.
+   */
+  biasXF: number[];
+  biasHF: number[];
+  fx: OneStepArrays;
+  fh: OneStepArrays;
+  multXF: number[];
+  shiftXF: number[];
+  multHF: number[];
+  shiftHF: number[];
+  /** One-step constants of f * c, i * g and tanh(c) * o. */
+  fcOne: OneStep;
+  igOne: OneStep;
+  hOne: OneStep;
+  /** tanh(c)'s input scaling (int16_activations.ts activationScale). */
+  cellTanh: Int16ActivationScale;
+}
+
+/** Per gate one-step constants, each field an array of 4 (plain doubles). */
+interface OneStepArrays {
+  multiplier: number[];
+  leftMul: number[];
+  roundPos: number[];
+  roundNeg: number[];
+  scale: number[];
+}
+
+function oneStepArrays(mult: Int32Array, shift: Int32Array): OneStepArrays {
+  const a: OneStepArrays = { multiplier: doubleArray(4), leftMul: doubleArray(4), roundPos: doubleArray(4), roundNeg: doubleArray(4), scale: doubleArray(4) };
+  for (let g = 0; g < 4; g++) {
+    const o = fuseOne(mult[g]!, shift[g]!);
+    a.multiplier[g] = o.multiplier;
+    a.leftMul[g] = o.leftMul;
+    a.roundPos[g] = o.roundPos;
+    a.roundNeg[g] = o.roundNeg;
+    a.scale[g] = o.scale;
+  }
+  return a;
 }
 
 function weightScale(ctx: PrepareContext, t: Tensor, what: string): number {
@@ -278,14 +327,25 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
       cellTanhShift: tanhShift,
       doClip: cellClip > 0,
       clip,
-      gates: new Int16Array(4 * nState),
-      scratch: new Int16Array(nState),
-      dotX: new Int32Array(4 * nState),
-      dotH: new Int32Array(4 * nState),
+      gates: doubleArray(4 * nState),
+      dotX: doubleArray(4 * nState),
+      dotH: doubleArray(4 * nState),
       packedX: pack ? packRowPairs(wx, 0, 4 * nState, nIn) : null,
       packedH: pack ? packRowPairs(wh, 0, 4 * nState, nState) : null,
-      xF: new Float64Array(pack ? nIn : 0),
-      hF: new Float64Array(pack ? nState : 0),
+      xF: doubleArray(pack ? nIn : 0),
+      hF: doubleArray(pack ? nState : 0),
+      biasXF: toDoubleArray(biasX),
+      biasHF: toDoubleArray(biasH),
+      fx: oneStepArrays(multX, shiftX),
+      fh: oneStepArrays(multH, shiftH),
+      multXF: toDoubleArray(multX),
+      shiftXF: toDoubleArray(shiftX),
+      multHF: toDoubleArray(multH),
+      shiftHF: toDoubleArray(shiftH),
+      fcOne: fuseOne(fc.multiplier, fc.shift),
+      igOne: fuseOne(ig.multiplier, ig.shift),
+      hOne: fuseOne(ho.multiplier, ho.shift),
+      cellTanh: activationScale(tanhMult, tanhShift),
     };
   },
   eval(d) {
@@ -302,7 +362,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<OpData> = {
  * ones, so adding the folded bias term and wrapping with `| 0` gives the same
  * int32 as the exact sum would.
  */
-function rowDots(w: Int8Array, rows: number, n: number, x: Int8Array, xOff: number, out: Int32Array): void {
+function rowDots(w: Int8Array, rows: number, n: number, x: Int8Array, xOff: number, out: number[]): void {
   let r = 0;
   for (; r + 3 < rows; r += 4) {
     const w0 = r * n;
@@ -334,13 +394,15 @@ function rowDots(w: Int8Array, rows: number, n: number, x: Int8Array, xOff: numb
 }
 
 /**
- * Gate pre-activations of one row: two int16-clamped FCs, then a saturating add.
- * Kept out of rowStep: there, the on-stack-replacement code V8 compiled during
- * the first long MAC loop deoptimized on every call at the not-yet-run code
- * after it (a repeated "insufficient type feedback" deopt).
+ * The four activated gates of one row: two int16-clamped FCs, a saturating
+ * add, then sigmoid (forget, input, output) or tanh (cell), all with input
+ * scaling (0, 0), i.e. x * 3. Kept out of rowStep: there, the
+ * on-stack-replacement code V8 compiled during the first long MAC loop
+ * deoptimized on every call at the not-yet-run code after it (a repeated
+ * "insufficient type feedback" deopt).
  */
-function gatePreactivations(d: OpData, inOff: number, stOff: number): void {
-  const { input, hidden, nIn, nState, wx, wh, biasX, biasH, gates, dotX, dotH, packedX, packedH } = d;
+function gates(d: OpData, inOff: number, stOff: number): void {
+  const { input, hidden, nIn, nState, wx, wh, biasXF, biasHF, gates, dotX, dotH, packedX, packedH } = d;
   if (packedX !== null && packedH !== null) {
     const { xF, hF } = d;
     for (let i = 0; i < nIn; i++) xF[i] = input[inOff + i]!;
@@ -351,65 +413,71 @@ function gatePreactivations(d: OpData, inOff: number, stOff: number): void {
     rowDots(wx, 4 * nState, nIn, input, inOff, dotX);
     rowDots(wh, 4 * nState, nState, hidden, stOff, dotH);
   }
+  const { fx, fh, multXF, shiftXF, multHF, shiftHF } = d;
   for (let g = 0; g < 4; g++) {
-    const mx = d.multX[g]!;
-    const sx = d.shiftX[g]!;
-    const mh = d.multH[g]!;
-    const sh = d.shiftH[g]!;
-    for (let j = 0; j < nState; j++) {
-      const row = g * nState + j;
-      let a = multiplyByQuantizedMultiplier((biasX[row]! + dotX[row]!) | 0, mx, sx);
-      if (a > 32767) a = 32767;
-      else if (a < -32768) a = -32768;
-      let b = multiplyByQuantizedMultiplier((biasH[row]! + dotH[row]!) | 0, mh, sh);
-      if (b > 32767) b = 32767;
-      else if (b < -32768) b = -32768;
+    const xm = fx.multiplier[g]!;
+    const xl = fx.leftMul[g]!;
+    const xrp = fx.roundPos[g]!;
+    const xrn = fx.roundNeg[g]!;
+    const xs = fx.scale[g]!;
+    const xqm = multXF[g]!;
+    const xsh = shiftXF[g]!;
+    const hm = fh.multiplier[g]!;
+    const hl = fh.leftMul[g]!;
+    const hrp = fh.roundPos[g]!;
+    const hrn = fh.roundNeg[g]!;
+    const hs = fh.scale[g]!;
+    const hqm = multHF[g]!;
+    const hsh = shiftHF[g]!;
+    const tanhGate = g === 2;
+    const end = (g + 1) * nState;
+    for (let row = g * nState; row < end; row++) {
+      let a = fusedMultiplyChecked((biasXF[row]! + dotX[row]!) | 0, xl, xm, xrp, xrn, xs, xqm, xsh);
+      a = a > 32767 ? 32767 : a < -32768 ? -32768 : a;
+      let b = fusedMultiplyChecked((biasHF[row]! + dotH[row]!) | 0, hl, hm, hrp, hrn, hs, hqm, hsh);
+      b = b > 32767 ? 32767 : b < -32768 ? -32768 : b;
       let sum = a + b;
-      if (sum > 32767) sum = 32767;
-      else if (sum < -32768) sum = -32768;
-      gates[row] = sum;
+      sum = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+      gates[row] = tanhGate ? tanhQ15(sum * 3) : sigmoidQ15(sum * 3);
     }
   }
 }
 
 /** One time step of one batch row (LstmStep restricted to a single row). */
 function rowStep(d: OpData, inOff: number, stOff: number, outOff: number): void {
-  const { hidden, cell, output, nState, gates } = d;
-  gatePreactivations(d, inOff, stOff);
-  // forget, input: sigmoid; cell: tanh (Q3.12 input, no shift); output: sigmoid.
-  logisticInt16(0, 0, 2 * nState, gates, gates, 0, 0);
-  tanhInt16(0, 0, nState, gates, gates, 2 * nState, 2 * nState);
-  logisticInt16(0, 0, nState, gates, gates, 3 * nState, 3 * nState);
+  gates(d, inOff, stOff);
+  cellAndHidden(d, stOff, outOff);
+}
 
-  // Cell update: c = sat16(clamp16(f*c) + clamp16(i*g)), then the optional clip.
-  const { fcMult, fcShift, igMult, igShift, doClip, clip } = d;
-  const gOff = 2 * nState;
+/**
+ * Per unit: c = sat16(clamp16(f*c) + clamp16(i*g)) with the optional clip,
+ * then h = clamp8(zp_h + tanh(c) * o), written to the hidden state and the
+ * output row. (TFLM runs each stage over the whole row; every unit depends on
+ * its own values only.)
+ */
+function cellAndHidden(d: OpData, stOff: number, outOff: number): void {
+  const { hidden, cell, output, nState, gates, doClip, clip, hZeroPoint, fcOne, igOne, hOne, cellTanh } = d;
+  const { fcMult, fcShift, igMult, igShift, hMult, hShift } = d;
+  const fcm = fcOne.multiplier, fcl = fcOne.leftMul, fcrp = fcOne.roundPos, fcrn = fcOne.roundNeg, fcs = fcOne.scale;
+  const igm = igOne.multiplier, igl = igOne.leftMul, igrp = igOne.roundPos, igrn = igOne.roundNeg, igs = igOne.scale;
+  const hm = hOne.multiplier, hl = hOne.leftMul, hrp = hOne.roundPos, hrn = hOne.roundNeg, hs = hOne.scale;
+  const tm = cellTanh.mul, tr = cellTanh.round, tsh = cellTanh.shift;
   for (let j = 0; j < nState; j++) {
-    let fc = multiplyByQuantizedMultiplier(gates[j]! * cell[stOff + j]!, fcMult, fcShift);
-    if (fc > 32767) fc = 32767;
-    else if (fc < -32768) fc = -32768;
-    let ig = multiplyByQuantizedMultiplier(gates[nState + j]! * gates[gOff + j]!, igMult, igShift);
-    if (ig > 32767) ig = 32767;
-    else if (ig < -32768) ig = -32768;
+    const f = gates[j]!;
+    const i = gates[nState + j]!;
+    const g = gates[2 * nState + j]!;
+    const o = gates[3 * nState + j]!;
+    let fc = fusedMultiplyChecked(f * cell[stOff + j]!, fcl, fcm, fcrp, fcrn, fcs, fcMult, fcShift);
+    fc = fc > 32767 ? 32767 : fc < -32768 ? -32768 : fc;
+    let ig = fusedMultiplyChecked(i * g, igl, igm, igrp, igrn, igs, igMult, igShift);
+    ig = ig > 32767 ? 32767 : ig < -32768 ? -32768 : ig;
     let c = fc + ig;
-    if (c > 32767) c = 32767;
-    else if (c < -32768) c = -32768;
-    if (doClip) {
-      if (c > clip) c = clip;
-      else if (c < -clip) c = -clip;
-    }
+    c = c > 32767 ? 32767 : c < -32768 ? -32768 : c;
+    if (doClip) c = c > clip ? clip : c < -clip ? -clip : c;
     cell[stOff + j] = c;
-  }
-
-  // Hidden state: h = clamp8(zp_h + tanh(c) * o), copied to the output row.
-  const th = d.scratch;
-  tanhInt16(d.cellTanhMult, d.cellTanhShift, nState, cell, th, stOff, 0);
-  const { hMult, hShift, hZeroPoint } = d;
-  const oOff = 3 * nState;
-  for (let j = 0; j < nState; j++) {
-    let h = hZeroPoint + multiplyByQuantizedMultiplier(th[j]! * gates[oOff + j]!, hMult, hShift);
-    if (h > 127) h = 127;
-    else if (h < -128) h = -128;
+    const t = tanhQ15(((Math.imul(c, tm) + tr) | 0) >> tsh);
+    let h = hZeroPoint + fusedMultiplyChecked(t * o, hl, hm, hrp, hrn, hs, hMult, hShift);
+    h = h > 127 ? 127 : h < -128 ? -128 : h;
     hidden[stOff + j] = h;
     output[outOff + j] = h;
   }

@@ -27,6 +27,8 @@
  * (never met by int8 convolution accumulators: |x| < 2^22 always fits).
  */
 
+import { multiplyByQuantizedMultiplier } from './fixedpoint.js';
+
 /** 2^53: operands below it in magnitude are exact integers. */
 export const EXACT_LIMIT = 9007199254740992;
 
@@ -104,4 +106,69 @@ export function fusedMultiplyWide(x: number, leftMul: number, multiplier: number
   const qh = Math.floor(ph * hScale);
   const rh = ph - qh / hScale;
   return qh + Math.floor((rh * 65536 + (xs & 0xffff) * multiplier + r) * scale);
+}
+
+/**
+ * Half the margin fusedMultiplyChecked keeps from an integer: 2^-20.
+ * The rounding error of its double evaluation is below 2^-21.
+ */
+const CHECK_MARGIN = 9.5367431640625e-7;
+
+/**
+ * multiplyByQuantizedMultiplier(x, qm, shift) for every int32 x and every
+ * shift fuseMultipliers accepts, from the single-step constants (leftMul,
+ * multiplier, roundPos, roundNeg, scale of one channel) with no branch on the
+ * size of x: t = (x'M + R) 2^-(31+e) is evaluated in doubles, rounding
+ * included, and its floor is the answer whenever t is not within 2^-20 of an
+ * integer; otherwise (rare) the reference helper decides.
+ *
+ * Why: |x'M| < 2^62 and |R| <= 2^(31+e), so the two rounded operations (the
+ * product, then the sum) each err by at most 2^-53 of a value below 2^(62-31-e)
+ * + 1 after scaling (the power-of-two scale is exact): the computed t is
+ * within 2^-21 of the exact one. If its fractional part (computed within
+ * 2^-53) lies in [2^-20, 1 - 2^-20], the exact t lies strictly between the
+ * same two integers, so the floors agree. Cheaper than the two-branch
+ * fusedMultiplyWide when accumulators are large (SVDF's time sums, LSTM
+ * products of two int16 values), and it needs no bound on e.
+ */
+export function fusedMultiplyChecked(
+  x: number, leftMul: number, multiplier: number, roundPos: number, roundNeg: number, scale: number, qm: number, shift: number,
+): number {
+  const xs = Math.imul(x, leftMul);
+  const t = (xs * multiplier + (xs < 0 ? roundNeg : roundPos)) * scale;
+  const f = Math.floor(t);
+  const frac = t - f;
+  if (frac >= CHECK_MARGIN && frac <= 1 - CHECK_MARGIN) return f;
+  return multiplyByQuantizedMultiplier(x, qm, shift);
+}
+
+/** One channel's single-step constants as plain numbers (for per-tensor rescales). */
+export interface OneStep {
+  multiplier: number;
+  leftMul: number;
+  roundPos: number;
+  roundNeg: number;
+  /** NaN when fuseMultipliers refuses the shift: fusedMultiplyChecked then always takes the reference helper. */
+  scale: number;
+}
+
+/** The constants of fusedMultiplyChecked for one (multiplier, shift) pair as QuantizeMultiplier produces it. */
+export function fuseOne(multiplier: number, shift: number): OneStep {
+  const f = fuseMultipliers(Int32Array.of(multiplier), Int32Array.of(shift));
+  if (!f) return { multiplier: 0, leftMul: 1, roundPos: 0, roundNeg: 0, scale: NaN };
+  return { multiplier: f.multiplier[0]!, leftMul: f.leftMul[0]!, roundPos: f.roundPos[0]!, roundNeg: f.roundNeg[0]!, scale: f.scale[0]! };
+}
+
+/**
+ * Whether every int32 x with |x| <= maxAbs may skip fusedMultiplyChecked's
+ * check and wrap: floor((x (M 2^left) + R) scale), R chosen by the sign of x,
+ * is then the reference value. It is when |x 2^left| < 2^31 (Math.imul would
+ * not wrap), |x 2^left M| < 2^52 and e <= 21 (R < 2^52): the product and the
+ * sum are then exact integers below 2^53, and the floor is the identity's.
+ * Kernels bound their accumulators at prepare (weights and bias known) and
+ * pick the unchecked loop when this holds.
+ */
+export function uncheckedFits(maxAbs: number, one: OneStep): boolean {
+  const xs = maxAbs * one.leftMul;
+  return one.scale >= 2 ** -52 && xs < 2 ** 31 && xs * one.multiplier < 2 ** 52;
 }

@@ -53,6 +53,62 @@ export const SIGMOID_TABLE = new Uint16Array([
   65534, 65534, 65535,
 ]);
 
+/** SIGMOID_TABLE as a plain array (faster loads in hot loops; see sim/kernels/_plain_arrays.ts). */
+const TABLE: number[] = Array.from(SIGMOID_TABLE);
+
+/**
+ * The sigmoid of one scaled input x (the int32 after the input multiplier and
+ * shift), Q0.15. For the LSTM gates, which call it per element.
+ */
+export function sigmoidQ15(x: number): number {
+  // |x| as C's uint32 abs (INT32_MIN stays 2^31).
+  const ax = x < 0 ? -x : x;
+  const uh = ax >>> 9;
+  let r: number;
+  if (uh >= 255) {
+    r = 0x7fff << 10;
+  } else {
+    const ua = TABLE[uh]!;
+    r = ua * 512 + (ax & 0x1ff) * (TABLE[uh + 1]! - ua);
+  }
+  // Sign restore with the reference's asymmetric rounding; r < 2^25 so all stays positive.
+  r = x >= 0 ? r + 512 : 33554432 - r + 511;
+  return r >> 10;
+}
+
+/** The tanh of one scaled input x, Q0.15 (-32767..32767). */
+export function tanhQ15(x: number): number {
+  const ax = x < 0 ? -x : x;
+  const uh = ax >>> 8;
+  let r: number;
+  if (uh >= 255) {
+    r = 0xffff << 8;
+  } else {
+    const ua = TABLE[uh]!;
+    r = ua * 256 + (ax & 0xff) * (TABLE[uh + 1]! - ua);
+  }
+  // 2 * sigmoid - 1 around 2^23 (0.5 in the table's Q0.16 times 2^8), then back to Q0.15.
+  r = x >= 0 ? r - 8388608 + 128 : 8388608 + 128 - 1 - r;
+  return r >> 8;
+}
+
+/** The input scaling: (multiplier, shift) with multiplier 0 meaning 3 << shift and no shift. */
+export interface Int16ActivationScale {
+  mul: number;
+  shift: number;
+  round: number;
+}
+
+export function activationScale(inputMultiplier: number, inputLeftShift: number): Int16ActivationScale {
+  let mul = inputMultiplier | 0;
+  let shift = inputLeftShift | 0;
+  if (mul === 0) {
+    mul = 3 << shift;
+    shift = 0;
+  }
+  return { mul, shift, round: shift > 0 ? 1 << (shift - 1) : 0 };
+}
+
 /**
  * int16 sigmoid: output is Q0.15 (1/32768 per step, 0..32767). `inputMultiplier`
  * 0 selects the power-of-two form (3 << inputLeftShift, no shift).
@@ -61,29 +117,9 @@ export function logisticInt16(
   inputMultiplier: number, inputLeftShift: number, size: number,
   input: Int16Array, output: Int16Array, inOffset = 0, outOffset = 0,
 ): void {
-  let mul = inputMultiplier | 0;
-  let shift = inputLeftShift | 0;
-  if (mul === 0) {
-    mul = 3 << shift;
-    shift = 0;
-  }
-  const round = shift > 0 ? 1 << (shift - 1) : 0;
-  const table = SIGMOID_TABLE;
+  const { mul, shift, round } = activationScale(inputMultiplier, inputLeftShift);
   for (let i = 0; i < size; i++) {
-    const x = ((Math.imul(input[inOffset + i]!, mul) + round) | 0) >> shift;
-    // |x| as C's uint32 abs (INT32_MIN stays 2^31).
-    const ax = x < 0 ? -x : x;
-    const uh = ax >>> 9;
-    let r: number;
-    if (uh >= 255) {
-      r = 0x7fff << 10;
-    } else {
-      const ua = table[uh]!;
-      r = ua * 512 + (ax & 0x1ff) * (table[uh + 1]! - ua);
-    }
-    // Sign restore with the reference's asymmetric rounding; r < 2^25 so all stays positive.
-    r = x >= 0 ? r + 512 : 33554432 - r + 511;
-    output[outOffset + i] = r >> 10;
+    output[outOffset + i] = sigmoidQ15(((Math.imul(input[inOffset + i]!, mul) + round) | 0) >> shift);
   }
 }
 
@@ -95,27 +131,8 @@ export function tanhInt16(
   inputMultiplier: number, inputLeftShift: number, size: number,
   input: Int16Array, output: Int16Array, inOffset = 0, outOffset = 0,
 ): void {
-  let mul = inputMultiplier | 0;
-  let shift = inputLeftShift | 0;
-  if (mul === 0) {
-    mul = 3 << shift;
-    shift = 0;
-  }
-  const round = shift > 0 ? 1 << (shift - 1) : 0;
-  const table = SIGMOID_TABLE;
+  const { mul, shift, round } = activationScale(inputMultiplier, inputLeftShift);
   for (let i = 0; i < size; i++) {
-    const x = ((Math.imul(input[inOffset + i]!, mul) + round) | 0) >> shift;
-    const ax = x < 0 ? -x : x;
-    const uh = ax >>> 8;
-    let r: number;
-    if (uh >= 255) {
-      r = 0xffff << 8;
-    } else {
-      const ua = table[uh]!;
-      r = ua * 256 + (ax & 0xff) * (table[uh + 1]! - ua);
-    }
-    // 2 * sigmoid - 1 around 2^23 (0.5 in the table's Q0.16 times 2^8), then back to Q0.15.
-    r = x >= 0 ? r - 8388608 + 128 : 8388608 + 128 - 1 - r;
-    output[outOffset + i] = r >> 8;
+    output[outOffset + i] = tanhQ15(((Math.imul(input[inOffset + i]!, mul) + round) | 0) >> shift);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { fullyConnectedKernel } from '../../../sim/kernels/fully_connected.js';
 import { HarnessError, runOp, type TensorSpec } from './_op_harness.js';
+import { multiplyByQuantizedMultiplier } from '../../../sim/math/fixedpoint.js';
 
 const opts = (o: Record<string, unknown> = {}) => ({ activation: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: false, quantizedBiasType: 'float32', ...o });
 
@@ -186,5 +187,59 @@ describe('FULLY_CONNECTED int16 x int8', () => {
     // bias -40 on channel 1: (-2 - 40) * 0.25 = -10.5 -> int64 rounding ties up -> -10.
     const r = fc(input, weights, { dtype: 'int64', shape: [3], scale: 0.125, data: [200000n, -40n, 0n] }, output);
     expect([...r.run(x)[0]!]).toEqual([32767, -10, 2]);
+  });
+});
+
+describe('FULLY_CONNECTED int8: every eval path against a plain reference loop', () => {
+  // Packed rows (depth >= 2, >= 2 channels), the plain double loop (depth 1 or one channel), the
+  // unchecked one-step rescale (small accumulators) and the checked one (bias near int32 range),
+  // per-tensor and per-channel; the reference wraps an int32 accumulator and calls
+  // MultiplyByQuantizedMultiplier per element with the kernel's own (multiplier, shift).
+  it('matches on random shapes, weights, biases, zero points and activations', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return ((seed >>> 8) & 0xffff) / 65536;
+    };
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    const paths = new Set<string>();
+    for (let trial = 0; trial < 120; trial++) {
+      const depth = [1, 2, 3, 16, 17, 64][trial % 6]!;
+      const outDepth = [1, 2, 5, 16][int(0, 3)]!;
+      const batches = int(1, 3);
+      const perChannel = trial % 5 === 4;
+      const bigBias = trial % 3 === 2;
+      const sIn = 0.01 + rnd() * 0.2;
+      const sW = Array.from({ length: perChannel ? outDepth : 1 }, () => 0.001 + rnd() * 0.05);
+      const sOut = 0.02 + rnd() * 2;
+      const zpIn = int(-128, 127);
+      const zpOut = int(-128, 127);
+      const w = Array.from({ length: outDepth * depth }, () => int(-128, 127));
+      const bias = Array.from({ length: outDepth }, () => (bigBias ? int(-2_000_000_000, 2_000_000_000) : int(-5000, 5000)));
+      const activation = ['NONE', 'RELU', 'RELU6'][int(0, 2)]!;
+      const r = fc(
+        { dtype: 'int8', shape: [batches, depth], scale: sIn, zeroPoint: zpIn },
+        { dtype: 'int8', shape: [outDepth, depth], scale: perChannel ? sW : sW[0]!, zeroPoint: perChannel ? sW.map(() => 0) : 0, axis: 0, data: w },
+        { dtype: 'int32', shape: [outDepth], scale: perChannel ? sW.map((s) => s * sIn) : Math.fround(sIn * sW[0]!), data: bias },
+        { dtype: 'int8', shape: [batches, outDepth], scale: sOut, zeroPoint: zpOut },
+        { activation },
+      );
+      const d = r.data as unknown as { multiplier: Int32Array; shift: Int32Array; actMin: number; actMax: number; packed: unknown; plainW: unknown; unchecked: boolean };
+      paths.add(`${d.packed ? 'packed' : d.plainW ? 'plain' : 'other'}/${d.unchecked ? 'unchecked' : perChannel ? 'channel' : 'tensor'}`);
+      for (let run = 0; run < 3; run++) {
+        const x = Array.from({ length: batches * depth }, () => int(-128, 127));
+        const want: number[] = [];
+        for (let b = 0; b < batches; b++) {
+          for (let oc = 0; oc < outDepth; oc++) {
+            let acc = bias[oc]!;
+            for (let k = 0; k < depth; k++) acc = (acc + Math.imul(w[oc * depth + k]!, x[b * depth + k]! - zpIn)) | 0;
+            const v = multiplyByQuantizedMultiplier(acc, d.multiplier[oc]!, d.shift[oc]!) + zpOut;
+            want.push(Math.min(d.actMax, Math.max(d.actMin, v)));
+          }
+        }
+        expect([...r.run(x)[0]!]).toEqual(want);
+      }
+    }
+    expect([...paths].sort()).toEqual(['packed/channel', 'packed/tensor', 'packed/unchecked', 'plain/channel', 'plain/tensor', 'plain/unchecked']);
   });
 });

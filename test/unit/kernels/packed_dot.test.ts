@@ -22,13 +22,13 @@ function packedDots(w: Int8Array, rows: number, depth: number, x: Float64Array):
 }
 
 describe('packed int8 row dot products', () => {
-  it('match plain dot products for every rows parity and depth parity', () => {
+  it('match plain dot products for every rows parity and depth parity (blocks of eight rows and the rest)', () => {
     let seed = 7;
     const rnd = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) | 0;
       return (seed >>> 16) & 0xff;
     };
-    for (const rows of [1, 2, 3, 4, 5, 7, 8]) {
+    for (const rows of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17]) {
       for (const depth of [1, 2, 3, 16, 17]) {
         const w = new Int8Array(rows * depth).map(() => rnd() - 128);
         const x = new Float64Array(depth).map(() => rnd() - 128);
@@ -39,18 +39,19 @@ describe('packed int8 row dot products', () => {
 
   it('stay exact at the largest depth with extreme values of both signs', () => {
     const depth = PACK_MAX_DEPTH;
-    const rows = 5;
-    // Row r: all -128, all 127, alternating, all -128, all 127; x all -128 (|x| at its bound).
-    const w = new Int8Array(rows * depth);
-    for (let k = 0; k < depth; k++) {
-      w[k] = -128;
-      w[depth + k] = 127;
-      w[2 * depth + k] = k % 2 ? 127 : -128;
-      w[3 * depth + k] = -128;
-      w[4 * depth + k] = 127;
-    }
-    const x = new Float64Array(depth).fill(-128);
+    // Rows (5-periodic): all -128, all 127, alternating, all -128, all 127; x all -128 (|x| at its bound).
     // 2047 * 16384 = 33538048; 2047 * -16256 = -33276032; alternating: 1024 * 16384 - 1023 * 16256 = 147328.
-    expect(packedDots(w, rows, depth, x)).toEqual([33538048, -33276032, 147328, 33538048, -33276032]);
+    const period = [33538048, -33276032, 147328, 33538048, -33276032];
+    // 5 rows: pairs one at a time; 10 rows: a block of eight rows, then one pair.
+    for (const rows of [5, 10]) {
+      const w = new Int8Array(rows * depth);
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < depth; k++) {
+          w[r * depth + k] = [-128, 127, k % 2 ? 127 : -128, -128, 127][r % 5]!;
+        }
+      }
+      const x = new Float64Array(depth).fill(-128);
+      expect(packedDots(w, rows, depth, x)).toEqual(Array.from({ length: rows }, (_, r) => period[r % 5]));
+    }
   });
 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { quantizeKernel } from '../../../sim/kernels/quantize.js';
 import { dequantizeKernel } from '../../../sim/kernels/dequantize.js';
 import { HarnessError, runOp, type TensorSpec } from './_op_harness.js';
+import { multiplyByQuantizedMultiplier } from '../../../sim/math/fixedpoint.js';
 
 const quant = (input: TensorSpec, output: TensorSpec) => runOp(quantizeKernel, 'QUANTIZE', {}, [input], [output]);
 
@@ -52,6 +53,35 @@ describe('QUANTIZE int -> int (Requantize)', () => {
   it('int8 <-> uint8 with a 128 zero-point shift is the xor fast path', () => {
     const r = quant({ dtype: 'int8', shape: [3], scale: 0.5, zeroPoint: 0 }, { dtype: 'uint8', shape: [3], scale: 0.5, zeroPoint: 128 });
     expect([...r.run([-128, 0, 127])[0]!]).toEqual([0, 128, 255]);
+  });
+
+  it('every 8-bit input value (the table path) and wide inputs (the one-step path) equal the per-element formula', () => {
+    // y = clamp(MBQM(x - zp_in, QM(S_in / S_out)) + zp_out) with the kernel's own (multiplier, shift).
+    const pairs: [TensorSpec, TensorSpec][] = [
+      [{ dtype: 'int8', shape: [256], scale: 0.0371, zeroPoint: -7 }, { dtype: 'int8', shape: [256], scale: 0.0213, zeroPoint: 11 }],
+      [{ dtype: 'int8', shape: [256], scale: 0.5, zeroPoint: 3 }, { dtype: 'int16', shape: [256], scale: 0.00077, zeroPoint: 0 }],
+      [{ dtype: 'uint8', shape: [256], scale: 0.11, zeroPoint: 130 }, { dtype: 'int8', shape: [256], scale: 0.0379, zeroPoint: -3 }],
+      [{ dtype: 'int16', shape: [1000], scale: 0.0013, zeroPoint: 0 }, { dtype: 'int8', shape: [1000], scale: 0.173, zeroPoint: -128 }],
+      [{ dtype: 'int16', shape: [1000], scale: 3.1e-5, zeroPoint: 5 }, { dtype: 'int32', shape: [1000], scale: 1.7e-9, zeroPoint: 0 }],
+      [{ dtype: 'int32', shape: [1000], scale: 1e-6, zeroPoint: 0 }, { dtype: 'int16', shape: [1000], scale: 0.0007, zeroPoint: 0 }],
+    ];
+    let seed = 99;
+    for (const [input, output] of pairs) {
+      const r = quant(input, output);
+      const d = r.data as unknown as { multiplier: number; shift: number; qmin: number; qmax: number };
+      const n = input.shape[0]!;
+      const zpIn = input.zeroPoint as number;
+      const zpOut = output.zeroPoint as number;
+      const lo = input.dtype === 'int8' ? -128 : input.dtype === 'uint8' ? 0 : input.dtype === 'int16' ? -32768 : -2147483648;
+      const span = input.dtype === 'int16' ? 65536 : input.dtype === 'int32' ? 4294967296 : 256;
+      const x = Array.from({ length: n }, (_, i) => {
+        if (span === 256) return lo + i;
+        seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+        return i < 2 ? lo + i * (span - 1) : lo + Math.floor(((seed >>> 0) / 4294967296) * span);
+      });
+      const want = x.map((v) => Math.min(d.qmax, Math.max(d.qmin, multiplyByQuantizedMultiplier((v - zpIn) | 0, d.multiplier, d.shift) + zpOut)));
+      expect([...r.run(x)[0]!]).toEqual(want);
+    }
   });
 
   it('refuses pairs TFLM does not run', () => {
