@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Model } from '../sim/ir/types.js';
-import type { ResolvedPipeline } from '../lib/pipeline.js';
+import { IMU_CHANNELS, type ResolvedPipeline } from '../lib/pipeline.js';
 import { loopParams } from '../sim/frontend/loop.js';
 import { GenerateError } from '../lib/errors.js';
 import { cText } from './names.js';
@@ -89,7 +89,7 @@ export function renderSensorFiles(templatesDir: string, model: Model, pipeline: 
   let paramsSource = '#include "tf_sensor_params.h"\n';
   if (pipeline.sensor === 'imu') {
     params.push('extern const uint8_t tf_sensor_channel_map[TF_SENSOR_CHANNELS];');
-    paramsSource += `// ${pipeline.hal.channelMap.map((i) => ['ax', 'ay', 'az', 'gx', 'gy', 'gz', 'mx', 'my', 'mz'][i]).join(' ')}\nconst uint8_t tf_sensor_channel_map[TF_SENSOR_CHANNELS] = {${pipeline.hal.channelMap.join(', ')}};\n`;
+    paramsSource += `// ${pipeline.hal.channelMap.map((i) => IMU_CHANNELS[i]).join(' ')}\nconst uint8_t tf_sensor_channel_map[TF_SENSOR_CHANNELS] = {${pipeline.hal.channelMap.join(', ')}};\n`;
   } else if (pipeline.sensor === 'adc') {
     params.push(`#define TF_ADC_RESOLUTION_BITS ${pipeline.hal.adcBits}`, 'extern const uint8_t tf_adc_pins[TF_SENSOR_CHANNELS];');
     // Pin names were checked against ^A[0-9]{1,2}$ (lib/pipeline.ts); the board's core defines them.

@@ -3,7 +3,7 @@
  */
 import type { Model } from '../sim/ir/types.js';
 import { listBoards, resolveBoard, type ResolvedBoard } from './boards.js';
-import { resolvePipeline, type PipelineFile, type ResolvedPipeline } from './pipeline.js';
+import { IMU_CHANNELS, resolvePipeline, type PipelineFile, type ResolvedPipeline } from './pipeline.js';
 import { estimate } from '../sim/estimate/index.js';
 import { checkModel } from '../sim/ir/check.js';
 import { GenerateError, ModelProblemsError } from './errors.js';
@@ -73,8 +73,7 @@ export function boardPipeline(model: Model, board: ResolvedBoard, req: { sensor?
   }
   const facts = entry.facts as { channels?: string[]; maxBits?: number };
   if (pipeline.sensor === 'imu' && Array.isArray(facts.channels)) {
-    const names = ['ax', 'ay', 'az', 'gx', 'gy', 'gz', 'mx', 'my', 'mz'];
-    const missing = pipeline.hal.channelMap.map((i) => names[i]!).filter((c) => !facts.channels!.includes(c));
+    const missing = pipeline.hal.channelMap.map((i) => IMU_CHANNELS[i]!).filter((c) => !facts.channels!.includes(c));
     if (missing.length) throw new GenerateError('imu-channels', `the ${entry.part} IMU of ${board.id} has no ${missing.join(', ')} channel(s)`, `use channels from: ${facts.channels.join(' ')}`, { board: board.id });
   }
   if (pipeline.sensor === 'adc') {

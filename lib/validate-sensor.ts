@@ -16,6 +16,7 @@ import { boardPipeline, renderFirmware } from './generate.js';
 import type { PipelineFile, ResolvedPipeline } from './pipeline.js';
 import { simulateRecording, type Recording, type RecordingStep } from './recording.js';
 import { writeProject } from '../generator/output.js';
+import { joinBytes } from './validate-protocol.js';
 import { buildEmulation, runEmulationSensor } from '../generator/toolchain/emulate.js';
 
 export interface SensorCheckRequest {
@@ -55,19 +56,9 @@ function firstDiff(a: Uint8Array, b: Uint8Array): number {
   return a.byteLength === b.byteLength ? -1 : n;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 /** The recording as the emulated HAL reads it (tf_sensor.bin). */
 export function recordingBytes(r: Recording): Uint8Array {
-  if (r.kind === 'frames') return concat(r.frames);
+  if (r.kind === 'frames') return joinBytes(r.frames);
   const out = new Uint8Array(r.samples.length * 2);
   const dv = new DataView(out.buffer);
   r.samples.forEach((v, i) => dv.setInt16(2 * i, v, true));
@@ -94,8 +85,8 @@ export async function checkSensorOnEmulator(model: Model, req: SensorCheckReques
     });
     const emu = board.emulation;
     const run = await runEmulationSensor({ elf: build.elf, qemu: emu.qemu, machine: emu.machine, stream: recordingBytes(req.recording), timeoutMs: req.timeoutMs ?? 120_000 });
-    const wantInputs = concat(simulated.map((s) => s.input));
-    const wantOutputs = concat(simulated.map((s) => bytesOf(s.outputs[0]!)));
+    const wantInputs = joinBytes(simulated.map((s) => s.input));
+    const wantOutputs = joinBytes(simulated.map((s) => bytesOf(s.outputs[0]!)));
     const wantReport = simulated.map((s) => `${s.result.index} ${s.result.label} ${s.result.sum} ${s.result.count} ${s.result.detected ? 1 : 0}`);
     const tensorBytes = simulated[0]?.input.byteLength ?? pipeline.plan.tensorBytes;
     let firstDifference: string | null = null;

@@ -58,7 +58,7 @@
  */
 import { PipelineError } from '../../lib/errors.js';
 import { kissFftr16, kissFftr16Plan } from '../math/kissfft_int16.js';
-import { LOG_LUT, log32, msb32, sqrt64 } from '../math/signal_math.js';
+import { LOG_LUT, log32, msb32, sqrt64, wideDynamicFunction } from '../math/signal_math.js';
 import { storeUint64FromSplit, Uint64Acc } from '../math/uint64_pair.js';
 import type { InputTensorInfo, StreamPlan, StreamRunner } from './types.js';
 
@@ -311,23 +311,6 @@ function pcanLut(strength: number, offset: number, gainBits: number, inputBits: 
     lut[4 * interval - 4] = a2;
   }
   return lut;
-}
-
-/**
- * WideDynamicFunction of signal/src/pcan_argc_fixed.cc (sim/kernels/signal/pcan.ts
- * keeps its copy private): lut[x] for x <= 2, else the quadratic of x's msb segment.
- */
-function wideDynamicFunction(x: number, lut: Int16Array): number {
-  if (x <= 2) return lut[x]!;
-  const interval = msb32(x);
-  const base = 4 * interval - 6;
-  const frac = (interval < 11 ? x << (11 - interval) : x >>> (interval - 11)) & 0x3ff;
-  let result = (lut[base + 2]! * frac) >> 5;
-  result += lut[base + 1]! * 32;
-  result = Math.imul(result, frac);
-  result = (result + 16384) >> 15;
-  result += lut[base]!;
-  return (result << 16) >> 16;
 }
 
 /** Due-inference bookkeeping shared by both kinds: the first when `frames` frames exist, then every `every`. */

@@ -85,3 +85,20 @@ export function log32(x: number, outScale: number): number {
   // uint32 arithmetic in C: the product may wrap.
   return (((Math.imul(outScale, loge) >>> 0) + 32768) >>> 0) >>> 16;
 }
+
+/**
+ * WideDynamicFunction (signal/src/pcan_argc_fixed.cc): lut[x] for x <= 2, else the
+ * quadratic of x's msb segment; shared by the SignalPCAN kernel and the audio front end.
+ */
+export function wideDynamicFunction(x: number, lut: Int16Array): number {
+  if (x <= 2) return lut[x]!;
+  const interval = msb32(x);
+  const base = 4 * interval - 6;
+  const frac = (interval < 11 ? x << (11 - interval) : x >>> (interval - 11)) & 0x3ff;
+  let result = (lut[base + 2]! * frac) >> 5;
+  result += lut[base + 1]! * 32; // (uint32)lut << 5 read back as int32: the same for |lut| < 2^15
+  result = Math.imul(result, frac);
+  result = (result + 16384) >> 15;
+  result += lut[base]!;
+  return (result << 16) >> 16;
+}

@@ -14,7 +14,7 @@
  * noise estimate is an input (spectral subtraction's second output).
  */
 import type { Kernel } from '../types.js';
-import { msb32 } from '../../math/signal_math.js';
+import { wideDynamicFunction } from '../../math/signal_math.js';
 import { Uint64Acc } from '../../math/uint64_pair.js';
 import { requireCounts, requireDtype, requireRange, requireRank, signalOptions } from './_options.js';
 
@@ -28,19 +28,6 @@ interface OpData {
   output: Uint32Array;
   snrShift: number;
   acc: Uint64Acc;
-}
-
-function wideDynamicFunction(x: number, lut: Int16Array): number {
-  if (x <= 2) return lut[x]!;
-  const interval = msb32(x);
-  const base = 4 * interval - 6;
-  const frac = (interval < 11 ? x << (11 - interval) : x >>> (interval - 11)) & 0x3ff;
-  let result = (lut[base + 2]! * frac) >> 5;
-  result += lut[base + 1]! * 32; // (uint32)lut << 5 read back as int32: the same for |lut| < 2^15
-  result = Math.imul(result, frac);
-  result = (result + 16384) >> 15;
-  result += lut[base]!;
-  return (result << 16) >> 16;
 }
 
 export const signalPcanKernel: Kernel<OpData> = {
