@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Model } from '../sim/ir/types.js';
-import { Simulator } from '../sim/interpreter.js';
+import { Simulator, arrayFor } from '../sim/interpreter.js';
 import type { TypedArray } from '../sim/kernels/types.js';
 import { StreamWindow } from '../sim/frontend/pipeline.js';
 import { loopParams, ResultAverager, type LoopResult } from '../sim/frontend/loop.js';
@@ -32,13 +32,6 @@ export interface RecordingStep {
   label: string;
 }
 
-function typedView(bytes: Uint8Array, dtype: string): TypedArray {
-  const copy = bytes.slice();
-  if (dtype === 'int8') return new Int8Array(copy.buffer);
-  if (dtype === 'int16') return new Int16Array(copy.buffer);
-  return copy;
-}
-
 /** Runs a recording through the pipeline and the model. */
 export function simulateRecording(model: Model, pipeline: ResolvedPipeline, recording: Recording, sim: Simulator = new Simulator(model)): RecordingStep[] {
   const sg = model.subgraphs[0]!;
@@ -50,7 +43,8 @@ export function simulateRecording(model: Model, pipeline: ResolvedPipeline, reco
   sim.reset();
   const steps: RecordingStep[] = [];
   const infer = (tensor: Uint8Array, at: number, timeS: number) => {
-    const outputs = sim.run([typedView(tensor, inputT.dtype)]).map((o) => o.slice() as TypedArray);
+    // run() copies the input in: a typed view of the front end's buffer is enough.
+    const outputs = sim.run([arrayFor(inputT.dtype, tensor.buffer as ArrayBuffer, tensor.byteOffset, tensor.byteLength)]);
     const result = averager.add(outputs[0] as ArrayLike<number>);
     steps.push({ index: steps.length, at, timeS, input: tensor.slice(), outputs, result, label: pipeline.loop.labels[result.label] ?? '' });
   };
